@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, existsSync, writeFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { ModelSpec, PackagedSource } from './catalog.js';
+import { restampOnnxModel } from './synthetic/onnx-writer.js';
+
+/** A model file that is missing, unreadable or not the pinned bytes. */
+export class ModelFileError extends Error {
+  constructor(message: string, readonly hint: string) {
+    super(`${message}\n  hint: ${hint}`);
+    this.name = 'ModelFileError';
+  }
+}
+
+/** What a published model version is on disk. */
+export interface ModelFileInfo {
+  path: string;
+  version: number;
+  bytes: number;
+  sha256: string;
+}
+
+/** SHA-256 of some bytes, hex. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Path of a version's ONNX file in the store: `<store>/<model>/<version>/model.onnx`. */
+export function modelPath(storeDir: string, name: string, version: number): string {
+  return join(storeDir, name, String(version), 'model.onnx');
+}
+
+/** Versions of a model present in the store, ascending. */
+export function listVersions(storeDir: string, name: string): number[] {
+  const dir = join(storeDir, name);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((entry) => /^\d+$/.test(entry) && existsSync(join(dir, entry, 'model.onnx')))
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** Newest version of a model in the store; fails with a hint when the store lacks it. */
+export function latestVersion(storeDir: string, name: string): number {
+  const versions = listVersions(storeDir, name);
+  const latest = versions.at(-1);
+  if (latest === undefined) {
+    throw new ModelFileError(`model "${name}" has no version in the store ${storeDir}`, 'run `npm run build` (it prepares the model store) or pass --store to a prepared store');
+  }
+  return latest;
+}
+
+/** Reads a published version and describes it. */
+export function describeModelFile(storeDir: string, name: string, version: number): ModelFileInfo {
+  const path = modelPath(storeDir, name, version);
+  const bytes = readFileSync(path);
+  return { path, version, bytes: bytes.byteLength, sha256: sha256(bytes) };
+}
+
+/** Reads the pinned file out of its npm package, failing clearly when it is missing or altered. */
+export function readPackagedModel(name: string, source: PackagedSource): Uint8Array {
+  const require = createRequire(import.meta.url);
+  let entryPath: string;
+  try {
+    entryPath = require.resolve(source.entry);
+  } catch {
+    throw new ModelFileError(`model "${name}": package ${source.packageName} is not installed`, 'run `npm ci` in the project folder');
+  }
+  const file = join(dirname(entryPath), source.file);
+  if (!existsSync(file)) {
+    throw new ModelFileError(`model "${name}": ${file} is missing from package ${source.packageName}`, 'reinstall with `npm ci`; the package version may have changed its layout');
+  }
+  const bytes = readFileSync(file);
+  const actual = sha256(bytes);
+  if (actual !== source.sha256) {
+    throw new ModelFileError(
+      `model "${name}": ${file} has sha256 ${actual}, expected ${source.sha256}`,
+      'the package shipped different weights; reinstall with `npm ci`, or update the pinned hash in models/catalog.ts after checking the new file',
+    );
+  }
+  return bytes;
+}
+
+/** Bytes of a given version of a model, from its package or its generator. */
+export function modelBytes(spec: ModelSpec, version: number): Uint8Array {
+  if (spec.source.kind === 'generated') return spec.source.generate(version);
+  const original = readPackagedModel(spec.name, spec.source);
+  // Later versions of a packaged model carry the same weights in a re-stamped file: new bytes to load.
+  return version === spec.initialVersion ? original : restampOnnxModel(original, { 'splitbench.version': String(version) });
+}
+
+/** Writes a file atomically, so a server never loads half a model. */
+function writeAtomically(path: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, path);
+}
+
+/** Makes sure the store holds the initial version of every given model; returns what was written. */
+export function prepareStore(storeDir: string, specs: readonly ModelSpec[]): string[] {
+  const written: string[] = [];
+  for (const spec of specs) {
+    const path = modelPath(storeDir, spec.name, spec.initialVersion);
+    if (existsSync(path) && statSync(path).size > 0) continue;
+    writeAtomically(path, modelBytes(spec, spec.initialVersion));
+    written.push(path);
+  }
+  return written;
+}
+
+/** Options for publishing a new version. */
+export interface PublishOptions {
+  /** Write a truncated, unloadable file: a bad deploy. */
+  corrupt?: boolean;
+}
+
+/** Publishes version latest+1 of a model into the store and describes it. */
+export function publishVersion(storeDir: string, spec: ModelSpec, options: PublishOptions = {}): ModelFileInfo {
+  const version = latestVersion(storeDir, spec.name) + 1;
+  const bytes = modelBytes(spec, version);
+  const content = options.corrupt ? corruptBytes(bytes) : bytes;
+  const path = modelPath(storeDir, spec.name, version);
+  writeAtomically(path, content);
+  return { path, version, bytes: content.byteLength, sha256: sha256(content) };
+}
+
+/** Keeps the first third of a model and appends garbage: what an interrupted upload looks like. */
+function corruptBytes(bytes: Uint8Array): Uint8Array {
+  const head = bytes.subarray(0, Math.floor(bytes.byteLength / 3));
+  const garbage = new Uint8Array(1024).fill(0xff);
+  const result = new Uint8Array(head.byteLength + garbage.byteLength);
+  result.set(head);
+  result.set(garbage, head.byteLength);
+  return result;
+}
