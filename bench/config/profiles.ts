@@ -1,0 +1,105 @@
+import type { FaultKind } from '../results/schema.js';
+
+/** How hard and how long a run measures: quick for CI and workshops, standard for reports, full for reviews. */
+export type ProfileName = 'quick' | 'standard' | 'full';
+export const PROFILE_NAMES: readonly ProfileName[] = ['quick', 'standard', 'full'];
+
+/** Requests per second offered to each model in the open-loop experiments, by model name. */
+export type RateTable = Record<string, number>;
+
+/** Open-loop latency experiment settings. */
+export interface LatencySettings {
+  warmupMs: number;
+  durationMs: number;
+  /** Duration of the light-models-only run that is the interference baseline. */
+  lightOnlyDurationMs: number;
+  arrival: 'constant' | 'poisson';
+  rates: RateTable;
+  timeoutMs: number;
+  binMs: number;
+}
+
+/** Closed-loop capacity sweep settings. */
+export interface ThroughputSettings {
+  connections: number[];
+  warmupSec: number;
+  durationSec: number;
+  /** Also sweep each model alone (not only the mixed traffic). */
+  perModel: boolean;
+  /** Iterations of bare in-process session.run used for the ceiling. */
+  ceilingIterations: number;
+}
+
+/** Cost and scaling settings. */
+export interface FootprintSettings {
+  idleSettleMs: number;
+  scalingCounts: number[];
+  price: { usdPerVcpuHour: number; usdPerGibHour: number; source: string };
+}
+
+/** Redeploy experiment settings. */
+export interface RedeploySettings {
+  strategies: Array<'recreate' | 'rolling'>;
+  changeKinds: Array<'model' | 'code'>;
+  targetModel: string;
+  badDeploy: boolean;
+  /** Load before the rollout starts, and how long to keep observing after it ends. */
+  leadMs: number;
+  tailMs: number;
+}
+
+/** Fault experiment settings. */
+export interface FaultSettings {
+  kinds: Exclude<FaultKind, 'none'>[];
+  /** Models a fault is injected into; more than one gives the isolation matrix. */
+  targetModels: string[];
+  baselineMs: number;
+  faultMs: number;
+  /** After disarming, how long recovery may take before it is reported as not recovered. */
+  recoveryLimitMs: number;
+  memoryLimitBytes: number;
+  binMs: number;
+}
+
+/** Everything a profile fixes; CLI options override parts of it. */
+export interface ProfileSettings {
+  trials: number;
+  latency: LatencySettings;
+  throughput: ThroughputSettings;
+  footprint: FootprintSettings;
+  redeploy: RedeploySettings;
+  fault: FaultSettings;
+}
+
+// Rates sized so the default mix keeps the server core around 60% busy: loaded, not saturated.
+const DEFAULT_RATES: RateTable = { vad: 300, tabular: 300, 'ocr-cls': 40, 'ocr-det': 4, 'ocr-rec': 4 };
+// Example cloud prices (on-demand, general purpose, 2026): documented defaults the user overrides with --price.
+const DEFAULT_PRICE = { usdPerVcpuHour: 0.0425, usdPerGibHour: 0.0057, source: 'example defaults: general-purpose on-demand vCPU and GiB-hour prices; override with --price-vcpu-hour / --price-gib-hour' };
+const ALL_FAULTS: FaultSettings['kinds'] = ['crash', 'exception', 'cpu', 'leak', 'hang', 'error', 'slow'];
+
+export const PROFILES: Record<ProfileName, ProfileSettings> = {
+  quick: {
+    trials: 2,
+    latency: { warmupMs: 700, durationMs: 3500, lightOnlyDurationMs: 3500, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250 },
+    throughput: { connections: [1, 4, 16], warmupSec: 0.5, durationSec: 1.5, perModel: false, ceilingIterations: 200 },
+    footprint: { idleSettleMs: 500, scalingCounts: [1, 4, 8], price: DEFAULT_PRICE },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, leadMs: 1000, tailMs: 1500 },
+    fault: { kinds: ['crash', 'exception', 'cpu', 'hang'], targetModels: ['tabular'], baselineMs: 2000, faultMs: 2500, recoveryLimitMs: 5000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+  },
+  standard: {
+    trials: 3,
+    latency: { warmupMs: 2000, durationMs: 10000, lightOnlyDurationMs: 6000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250 },
+    throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 1, durationSec: 3, perModel: true, ceilingIterations: 500 },
+    footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, leadMs: 2000, tailMs: 3000 },
+    fault: { kinds: ALL_FAULTS, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+  },
+  full: {
+    trials: 5,
+    latency: { warmupMs: 3000, durationMs: 30000, lightOnlyDurationMs: 15000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250 },
+    throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000 },
+    footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, leadMs: 3000, tailMs: 5000 },
+    fault: { kinds: ALL_FAULTS, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+  },
+};

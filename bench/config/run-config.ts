@@ -1,0 +1,158 @@
+import os from 'node:os';
+import { join } from 'node:path';
+import { CATALOG, DEFAULT_MODEL_NAMES, findModel } from '../../models/catalog.js';
+import { projectRoot } from '../../models/paths.js';
+import type { ThreadBudget } from '../../models/runtime.js';
+import { EXPERIMENT_NAMES, type ExperimentName } from '../results/schema.js';
+import { PROFILE_NAMES, PROFILES, type ProfileName, type ProfileSettings } from './profiles.js';
+import { ALL_VARIANTS, parseVariants, type TopologyVariant } from './topologies.js';
+
+/** Options as the CLI hands them over: strings, unvalidated. */
+export interface RunOptions {
+  experiments: string;
+  profile?: string;
+  topologies?: string;
+  models?: string;
+  out?: string;
+  trials?: string;
+  seed?: string;
+  cpus?: string;
+  generatorCpus?: string;
+  priceVcpuHour?: string;
+  priceGibHour?: string;
+  threshold?: string[];
+}
+
+/** A fully resolved, validated run configuration: recorded verbatim in results.json. */
+export interface RunConfig {
+  profile: ProfileName;
+  experiments: ExperimentName[];
+  models: string[];
+  variants: TopologyVariant[];
+  trials: number;
+  seed: number;
+  threads: ThreadBudget;
+  uvThreadpoolSize: number;
+  cpus: { servers: number[] | null; generator: number[] | null };
+  outDir: string;
+  settings: ProfileSettings;
+  thresholds: string[];
+}
+
+/** Invalid options: every problem found, each saying what was wrong and what is allowed. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses a positive integer option, recording a problem if it is not one. */
+function parsePositiveInteger(name: string, value: string | undefined, fallback: number, problems: string[]): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    problems.push(`${name}: expected a whole number ≥ 1, received "${value}"`);
+    return fallback;
+  }
+  return parsed;
+}
+
+/** Parses a non-negative price option. */
+function parsePrice(name: string, value: string | undefined, fallback: number, problems: string[]): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) {
+    problems.push(`${name}: expected a price in USD ≥ 0, received "${value}"`);
+    return fallback;
+  }
+  return parsed;
+}
+
+/** Parses a CPU list like `1` or `0,2-3`; null for `none`. */
+export function parseCpuList(name: string, value: string, problems: string[]): number[] | null {
+  if (value === 'none') return null;
+  const cpus: number[] = [];
+  const available = os.cpus().length;
+  for (const part of value.split(',')) {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!match) {
+      problems.push(`${name}: "${part}" is not a CPU number or range; expected e.g. 1 or 0,2-3 or none`);
+      continue;
+    }
+    const low = Number(match[1]);
+    const high = Number(match[2] ?? match[1]);
+    for (let cpu = low; cpu <= high; cpu++) cpus.push(cpu);
+  }
+  const outOfRange = cpus.filter((cpu) => cpu >= available);
+  if (outOfRange.length > 0) problems.push(`${name}: CPU ${outOfRange.join(', ')} does not exist; this machine has CPUs 0-${available - 1}`);
+  return cpus;
+}
+
+/** The default split: load generator and harness on CPU 0, every server on the rest (none on a 1-core machine). */
+export function defaultCpuSets(): RunConfig['cpus'] {
+  const cores = os.cpus().length;
+  if (cores < 2) return { servers: null, generator: null };
+  return { generator: [0], servers: Array.from({ length: cores - 1 }, (_, i) => i + 1) };
+}
+
+/** Turns CLI options into a RunConfig, reporting every problem at once. */
+export function resolveRunConfig(options: RunOptions): RunConfig {
+  const problems: string[] = [];
+  const profile = (options.profile ?? 'quick') as ProfileName;
+  if (!PROFILE_NAMES.includes(profile)) problems.push(`--profile: "${options.profile}" is not a profile; expected one of ${PROFILE_NAMES.join(', ')}`);
+  const settings = structuredClone(PROFILES[PROFILE_NAMES.includes(profile) ? profile : 'quick']);
+
+  const requested = options.experiments === 'all' ? [...EXPERIMENT_NAMES] : options.experiments.split(',').map((s) => s.trim()).filter(Boolean);
+  const experiments = requested.filter((name): name is ExperimentName => (EXPERIMENT_NAMES as readonly string[]).includes(name));
+  const unknownExperiments = requested.filter((name) => !(EXPERIMENT_NAMES as readonly string[]).includes(name));
+  if (unknownExperiments.length > 0) problems.push(`experiment ${unknownExperiments.map((e) => `"${e}"`).join(', ')} unknown; expected a comma-separated list of ${EXPERIMENT_NAMES.join(', ')} (or all)`);
+  if (requested.length === 0) problems.push(`no experiment named; expected a comma-separated list of ${EXPERIMENT_NAMES.join(', ')} (or all)`);
+
+  const models = options.models ? options.models.split(',').map((s) => s.trim()).filter(Boolean) : [...DEFAULT_MODEL_NAMES];
+  const unknownModels = models.filter((name) => !findModel(name));
+  if (unknownModels.length > 0) problems.push(`--models: ${unknownModels.map((m) => `"${m}"`).join(', ')} not in the catalog; expected names from: ${CATALOG.map((m) => m.name).join(', ')}`);
+  if (models.length < 2) problems.push('--models: name at least two models; one model cannot show what co-hosting does');
+
+  const { variants, problems: variantProblems } = options.topologies ? parseVariants(options.topologies) : { variants: [...ALL_VARIANTS], problems: [] };
+  problems.push(...variantProblems);
+  if (variants.length > 0 && !(variants.some((v) => v.topology === 'monolith') && variants.some((v) => v.topology === 'microservices'))) {
+    problems.push('--topologies: include at least one monolith and one microservices variant, or there is nothing to compare');
+  }
+
+  const trials = parsePositiveInteger('--trials', options.trials, settings.trials, problems);
+  const seed = parsePositiveInteger('--seed', options.seed, 42, problems);
+  settings.footprint.price.usdPerVcpuHour = parsePrice('--price-vcpu-hour', options.priceVcpuHour, settings.footprint.price.usdPerVcpuHour, problems);
+  settings.footprint.price.usdPerGibHour = parsePrice('--price-gib-hour', options.priceGibHour, settings.footprint.price.usdPerGibHour, problems);
+  if (options.priceVcpuHour !== undefined || options.priceGibHour !== undefined) settings.footprint.price.source = 'user-supplied (--price-vcpu-hour / --price-gib-hour)';
+
+  const defaults = defaultCpuSets();
+  const cpus = {
+    servers: options.cpus !== undefined ? parseCpuList('--cpus', options.cpus, problems) : defaults.servers,
+    generator: options.generatorCpus !== undefined ? parseCpuList('--generator-cpus', options.generatorCpus, problems) : defaults.generator,
+  };
+
+  // Models the experiments single out must be part of the run: fall back to the first light model.
+  const firstLight = models.find((m) => findModel(m)?.weightClass === 'light') ?? models[0]!;
+  if (!models.includes(settings.redeploy.targetModel)) settings.redeploy.targetModel = firstLight;
+  settings.fault.targetModels = settings.fault.targetModels.filter((m) => models.includes(m));
+  if (settings.fault.targetModels.length === 0) settings.fault.targetModels = [firstLight];
+  for (const model of models) if (settings.latency.rates[model] === undefined) settings.latency.rates[model] = findModel(model)?.weightClass === 'heavy' ? 4 : 100;
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
+  return {
+    profile,
+    experiments,
+    models,
+    variants,
+    trials,
+    seed,
+    threads: { intraOpThreads: 1, interOpThreads: 1 },
+    uvThreadpoolSize: 4,
+    cpus,
+    outDir: options.out ?? join(projectRoot(), 'reports', 'runs', stamp),
+    settings,
+    thresholds: options.threshold ?? [],
+  };
+}

@@ -1,0 +1,34 @@
+import type { PayloadEncoding } from '../../models/catalog.js';
+import type { Tensor } from '../../models/tensor.js';
+
+/** A ready-to-send inference request: the bytes and headers a client puts on the wire. */
+export interface EncodedRequest {
+  body: Buffer;
+  headers: Record<string, string>;
+  encoding: PayloadEncoding;
+}
+
+/** JSON form of a tensor's data (INT64 as numbers, as the protocol's JSON encoding does). */
+function jsonData(tensor: Tensor): number[] {
+  return tensor.datatype === 'INT64' ? Array.from(tensor.data as BigInt64Array, Number) : Array.from(tensor.data as Float32Array);
+}
+
+/** Encodes an Open Inference Protocol v2 request body, as JSON tensors or with the binary-tensor extension. */
+export function encodeInferRequest(inputs: readonly Tensor[], encoding: PayloadEncoding, id?: string): EncodedRequest {
+  if (encoding === 'json') {
+    const body = { ...(id ? { id } : {}), inputs: inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, data: jsonData(t) })) };
+    return { body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' }, encoding };
+  }
+  const header = Buffer.from(
+    JSON.stringify({
+      ...(id ? { id } : {}),
+      inputs: inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: t.data.byteLength } })),
+    }),
+  );
+  const chunks = [header, ...inputs.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
+  return {
+    body: Buffer.concat(chunks),
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.byteLength) },
+    encoding,
+  };
+}
