@@ -1,0 +1,58 @@
+import type { ModelSpec } from '../../models/catalog.js';
+import type { Tensor } from '../../models/tensor.js';
+import { badRequest, checkCount, toFloat32, toInt64, validateEnvelope, type MatchedInput, type RequestEnvelope } from '../validation/validate-inputs.js';
+
+/** A decoded, validated inference request. */
+export interface DecodedRequest {
+  id: string | undefined;
+  inputs: Tensor[];
+  outputNames: string[] | undefined;
+}
+
+/** Parses JSON text, turning syntax errors into a 400 naming the problem. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    return badRequest(`malformed JSON in ${what}: ${(error as Error).message}; expected an inference request {"inputs":[{"name","datatype","shape","data"}]}`);
+  }
+}
+
+/** Decodes the inline JSON `data` of one matched input. */
+export function decodeJsonData(input: MatchedInput): Tensor {
+  let data = input.raw.data;
+  const name = input.spec.name;
+  if (!Array.isArray(data)) badRequest(`input "${name}": "data" must be an array of numbers; got ${data === undefined ? 'nothing' : typeof data}`);
+  if (data.length > 0 && Array.isArray(data[0])) data = data.flat(Infinity);
+  const values = data as unknown[];
+  checkCount(input, values.length);
+  const typed = input.spec.datatype === 'FP32' ? toFloat32(name, values) : toInt64(name, values);
+  return { name, datatype: input.spec.datatype, shape: input.spec.shape, data: typed };
+}
+
+/** Decodes a JSON inference request body for a model. */
+export function decodeJsonRequest(model: ModelSpec, body: Buffer): DecodedRequest {
+  const envelope: RequestEnvelope = validateEnvelope(model, parseJson(body.toString('utf8'), 'request body'));
+  return { id: envelope.id, inputs: envelope.inputs.map(decodeJsonData), outputNames: envelope.outputNames };
+}
+
+/** Plain number array for JSON output (INT64 as numbers). */
+function toJsonNumbers(tensor: Tensor): number[] {
+  return tensor.datatype === 'FP32' ? Array.from(tensor.data as Float32Array) : Array.from(tensor.data as BigInt64Array, Number);
+}
+
+/** Keeps only the requested outputs, in request order. */
+export function selectOutputs(outputs: Tensor[], names: string[] | undefined): Tensor[] {
+  if (!names) return outputs;
+  return names.map((name) => outputs.find((output) => output.name === name)!);
+}
+
+/** Encodes an inference response as JSON text. */
+export function encodeJsonResponse(model: string, version: number, id: string | undefined, outputs: Tensor[]): string {
+  return JSON.stringify({
+    model_name: model,
+    model_version: String(version),
+    ...(id === undefined ? {} : { id }),
+    outputs: outputs.map((output) => ({ name: output.name, datatype: output.datatype, shape: output.shape, data: toJsonNumbers(output) })),
+  });
+}

@@ -1,0 +1,52 @@
+import type { Request, Response, Router } from 'express';
+import { performance } from 'node:perf_hooks';
+import { ServingError } from '../backend/backend.js';
+import { BINARY_HEADER, decodeBinaryRequest, encodeBinaryResponse } from '../codec/binary-codec.js';
+import { decodeJsonRequest, encodeJsonResponse, selectOutputs } from '../codec/json-codec.js';
+import type { AppContext } from './app-context.js';
+import { readBody } from './read-body.js';
+import { unknownModelMessage } from './routes-models.js';
+import { sendFailure, sendJson } from './send.js';
+
+/** Decodes, runs and encodes one inference request; returns the status sent. */
+async function answerInfer(context: AppContext, req: Request, res: Response, name: string): Promise<number> {
+  const { backend } = context;
+  const spec = backend.spec(name);
+  if (!spec) throw new ServingError(404, unknownModelMessage(backend, name));
+  if (context.state.draining) throw new ServingError(503, 'server is shutting down; retry on another instance');
+  if (!backend.isReady(name)) throw new ServingError(503, `model "${name}" is not ready; retry shortly`);
+  const body = await readBody(req, context.bodyLimitBytes);
+  const binaryHeader = req.headers[BINARY_HEADER];
+  const request = binaryHeader === undefined ? decodeJsonRequest(spec, body) : decodeBinaryRequest(spec, body, String(binaryHeader));
+  const outcome = await backend.infer(name, request.inputs);
+  context.metrics.forModel(name).observeInference(outcome.inferenceMs / 1000);
+  const outputs = selectOutputs(outcome.outputs, request.outputNames);
+  if (binaryHeader === undefined) {
+    sendJson(res, 200, encodeJsonResponse(name, outcome.version, request.id, outputs));
+    return 200;
+  }
+  const encoded = encodeBinaryResponse(name, outcome.version, request.id, outputs);
+  res.statusCode = 200;
+  res.setHeader('content-type', 'application/octet-stream');
+  res.setHeader(BINARY_HEADER, encoded.headerLength);
+  res.setHeader('content-length', encoded.byteLength);
+  res.cork();
+  for (const chunk of encoded.chunks) res.write(chunk);
+  res.end();
+  return 200;
+}
+
+/** POST /v2/models/{name}/infer with JSON tensors or the binary-tensor extension. */
+export function addInferRoutes(router: Router, context: AppContext): void {
+  router.post('/v2/models/:name/infer', async (req, res) => {
+    const started = performance.now();
+    const name = req.params.name as string;
+    let status: number;
+    try {
+      status = await answerInfer(context, req, res, name);
+    } catch (error) {
+      status = sendFailure(res, error);
+    }
+    context.metrics.forModel(context.backend.spec(name) ? name : '_unknown').observeRequest(status, (performance.now() - started) / 1000);
+  });
+}

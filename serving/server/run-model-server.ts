@@ -1,0 +1,46 @@
+import type { ModelSpec } from '../../models/catalog.js';
+import { defaultStoreDir } from '../../models/paths.js';
+import { latestVersion } from '../../models/store.js';
+import type { Backend, BackendOptions } from '../backend/backend.js';
+import { createModelApp } from '../http/app.js';
+import { createServerState } from '../http/server-state.js';
+import { ServingMetrics } from '../metrics/registry.js';
+import { handleTermination, watchMemory, watchParent } from './lifecycle.js';
+import type { ModelServerFlags } from './parse-flags.js';
+import { startServer } from './start-server.js';
+
+/** How a topology composes the kit: which models, which versions, which backend. */
+export interface ModelServerPlan {
+  role: 'monolith' | 'service';
+  variant: 'single' | 'workers' | null;
+  flags: ModelServerFlags;
+  specs: ModelSpec[];
+  /** Version per model; missing ones resolve to the newest in the store. */
+  versions: Record<string, number>;
+  createBackend(options: BackendOptions): Promise<Backend>;
+}
+
+/** Installs process guards, loads and warms every model, then serves them (monolith and service share this). */
+export async function runModelServer(plan: ModelServerPlan): Promise<void> {
+  watchParent();
+  handleTermination();
+  watchMemory(plan.flags.memoryLimitBytes);
+  const storeDir = plan.flags.storeDir ?? defaultStoreDir();
+  const versions: Record<string, number> = {};
+  for (const spec of plan.specs) versions[spec.name] = plan.versions[spec.name] ?? latestVersion(storeDir, spec.name);
+  const threads = { intraOpThreads: plan.flags.intraOpThreads, interOpThreads: plan.flags.interOpThreads };
+  const backend = await plan.createBackend({ specs: plan.specs, storeDir, versions, threads });
+  const state = createServerState();
+  const app = createModelApp({ backend, metrics: new ServingMetrics(), state, bodyLimitBytes: plan.flags.bodyLimitBytes, adminToken: plan.flags.adminToken, faultsEnabled: plan.flags.faults });
+  await startServer({
+    role: plan.role,
+    variant: plan.variant,
+    host: plan.flags.host,
+    port: plan.flags.port,
+    graceMs: plan.flags.graceMs,
+    handler: app,
+    state,
+    models: () => backend.models().map(({ name, version, bytes, loadMs }) => ({ name, version, bytes, loadMs })),
+    close: () => backend.close(),
+  });
+}

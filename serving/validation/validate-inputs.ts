@@ -1,0 +1,134 @@
+import type { ModelSpec } from '../../models/catalog.js';
+import type { TensorSpec } from '../../models/tensor.js';
+import { ServingError } from '../backend/backend.js';
+
+/** One request input whose name, datatype and shape matched the model's declaration. */
+export interface MatchedInput {
+  spec: TensorSpec;
+  count: number;
+  raw: Record<string, unknown>;
+}
+
+/** The validated envelope of an inference request, before tensor data is decoded. */
+export interface RequestEnvelope {
+  id: string | undefined;
+  inputs: MatchedInput[];
+  outputNames: string[] | undefined;
+}
+
+/** Raises a 400 with a message naming the problem. */
+export function badRequest(message: string): never {
+  throw new ServingError(400, message);
+}
+
+/** Formats a shape like [1,512]. */
+function showShape(shape: readonly unknown[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** True for a plain JSON object. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks one input's datatype and shape against the declaration. */
+function matchInput(model: ModelSpec, raw: Record<string, unknown>, declared: TensorSpec): MatchedInput {
+  const where = `model "${model.name}" input "${declared.name}"`;
+  if (raw.datatype !== declared.datatype) {
+    badRequest(`${where}: wrong datatype ${JSON.stringify(raw.datatype ?? null)}; expected "${declared.datatype}"`);
+  }
+  const shape = raw.shape;
+  if (!Array.isArray(shape) || !shape.every((dim) => Number.isInteger(dim) && dim >= 0)) {
+    badRequest(`${where}: "shape" must be an array of non-negative integers; expected ${showShape(declared.shape)}`);
+  }
+  if (shape.length !== declared.shape.length) {
+    badRequest(`${where}: wrong rank: shape ${showShape(shape)} has rank ${shape.length}; expected rank ${declared.shape.length}, shape ${showShape(declared.shape)}`);
+  }
+  for (let i = 0; i < shape.length; i++) {
+    const want = declared.shape[i]!;
+    if (want !== -1 && shape[i] !== want) badRequest(`${where}: wrong shape ${showShape(shape)}; expected ${showShape(declared.shape)}`);
+  }
+  const count = (shape as number[]).reduce((a, b) => a * b, 1);
+  return { spec: { ...declared, shape: shape as number[] }, count, raw };
+}
+
+/** Validates the request object: inputs known, none missing or repeated, datatypes and shapes as declared. */
+export function validateEnvelope(model: ModelSpec, body: unknown): RequestEnvelope {
+  if (!isObject(body)) badRequest(`request body must be a JSON object {"inputs":[...]}; got ${Array.isArray(body) ? 'an array' : typeof body}`);
+  if (!Array.isArray(body.inputs)) badRequest(`request needs an "inputs" array; model "${model.name}" expects inputs: ${model.inputs.map((i) => i.name).join(', ')}`);
+  const seen = new Set<string>();
+  const inputs: MatchedInput[] = [];
+  for (const raw of body.inputs as unknown[]) {
+    if (!isObject(raw) || typeof raw.name !== 'string') badRequest('every input must be an object with a string "name", "datatype", "shape" and "data"');
+    const declared = model.inputs.find((input) => input.name === raw.name);
+    if (!declared) badRequest(`unexpected input "${raw.name}"; model "${model.name}" expects inputs: ${model.inputs.map((i) => i.name).join(', ')}`);
+    if (seen.has(raw.name)) badRequest(`input "${raw.name}" is given more than once; expected each input once`);
+    seen.add(raw.name);
+    inputs.push(matchInput(model, raw, declared));
+  }
+  const missing = model.inputs.filter((input) => !seen.has(input.name)).map((input) => input.name);
+  if (missing.length > 0) badRequest(`missing input${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}; model "${model.name}" expects inputs: ${model.inputs.map((i) => i.name).join(', ')}`);
+  return { id: readId(body.id), inputs, outputNames: readOutputNames(model, body.outputs) };
+}
+
+/** Reads the optional request id. */
+function readId(id: unknown): string | undefined {
+  if (id === undefined || id === null) return undefined;
+  if (typeof id !== 'string') badRequest(`"id" must be a string; got ${typeof id}`);
+  return id;
+}
+
+/** Reads the optional list of requested outputs, rejecting unknown names. */
+function readOutputNames(model: ModelSpec, outputs: unknown): string[] | undefined {
+  if (outputs === undefined || outputs === null) return undefined;
+  if (!Array.isArray(outputs)) badRequest('"outputs" must be an array of {"name": ...}');
+  return outputs.map((output: unknown) => {
+    const name = isObject(output) ? output.name : undefined;
+    if (typeof name !== 'string' || !model.outputs.some((o) => o.name === name)) {
+      badRequest(`unknown output ${JSON.stringify(name ?? null)}; model "${model.name}" has outputs: ${model.outputs.map((o) => o.name).join(', ')}`);
+    }
+    return name;
+  });
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Converts JSON numbers to a Float32Array, rejecting non-numbers and values that are not finite in FP32. */
+export function toFloat32(name: string, values: readonly unknown[]): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'number' || !(Math.abs(value) <= FLOAT32_MAX)) {
+      badRequest(`input "${name}": element ${i} is ${JSON.stringify(value ?? null)}; expected a finite FP32 number`);
+    }
+    out[i] = value;
+  }
+  return out;
+}
+
+/** Converts JSON numbers to a BigInt64Array, rejecting anything but safe integers. */
+export function toInt64(name: string, values: readonly unknown[]): BigInt64Array {
+  const out = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+      badRequest(`input "${name}": element ${i} is ${JSON.stringify(value ?? null)}; expected an integer (INT64)`);
+    }
+    out[i] = BigInt(value);
+  }
+  return out;
+}
+
+/** Rejects NaN and infinities in binary FP32 data. */
+export function checkFinite(name: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) badRequest(`input "${name}": element ${i} is ${data[i]}; expected finite FP32 values`);
+  }
+}
+
+/** Checks an element count against the shape. */
+export function checkCount(input: MatchedInput, actual: number): void {
+  if (actual !== input.count) {
+    badRequest(`input "${input.spec.name}": element count mismatch: got ${actual} values, shape ${showShape(input.spec.shape)} needs ${input.count}`);
+  }
+}
