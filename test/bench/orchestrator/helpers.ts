@@ -1,0 +1,64 @@
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sleep } from '../../../bench/clock.js';
+import type { TopologySpec } from '../../../bench/orchestrator/types.js';
+
+/** The fixture server script. */
+export const FIXTURE_SERVER = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'ready-server.mjs');
+/** The fixture harness script (starts a topology through the compiled LocalTarget). */
+export const FIXTURE_HARNESS = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'harness.mjs');
+
+/** Entries that make LocalTarget start the fixture for every role. */
+export const FIXTURE_ENTRIES = { monolith: FIXTURE_SERVER, service: FIXTURE_SERVER, gateway: FIXTURE_SERVER };
+
+/** A small spec with sensible test defaults. */
+export function makeSpec(overrides: Partial<TopologySpec> = {}): TopologySpec {
+  return {
+    kind: 'microservices',
+    variant: 'gateway',
+    models: ['vad', 'tabular'],
+    storeDir: '/tmp/unused-store',
+    threads: { intraOp: 1, interOp: 1, uvThreadpool: 2 },
+    restartPolicy: 'always',
+    serverGraceMs: 500,
+    ...overrides,
+  };
+}
+
+/** True when a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Polls a condition until it holds or the timeout passes; returns whether it held. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000, everyMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await sleep(everyMs);
+  }
+  return condition();
+}
+
+/** Port number of a URL. */
+export function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
