@@ -1,0 +1,134 @@
+import type { Timeline, TimelineBin } from '../results/schema.js';
+import { countErrors, countViolatingBins, downtimeMs, isViolating, worstBinP99, binsBetween } from './bin-health.js';
+
+/** What the fault analysis needs to know beyond the timeline. */
+export interface FaultWindowInput {
+  timeline: Timeline;
+  targetModel: string;
+  sloMs: Record<string, number>;
+  /** Baseline window (no fault), relative to the timeline start. */
+  baseline: { fromMs: number; toMs: number };
+  /** Fault injected, relative to the timeline start. */
+  injectedAtMs: number;
+  /** End of observation: recovery must happen before this. */
+  observeUntilMs: number;
+  /** Consecutive healthy bins that count as "back within SLO" (default 2). */
+  stableBins?: number;
+}
+
+/** Per-model outcome of a fault window. */
+export interface ModelImpact {
+  model: string;
+  isTarget: boolean;
+  violatingBins: number;
+  baselineViolatingBins: number;
+  impacted: boolean;
+  failedRequests: number;
+  p99Ms: number | null;
+  baselineP99Ms: number | null;
+}
+
+/** The headline numbers DESIGN.md section 6 defines for one fault. */
+export interface FaultAnalysis {
+  /** Impacted non-target models ÷ non-target models; null when there are no other models. */
+  blastRadius: number | null;
+  impactedModels: string[];
+  collateralFailedRequests: number;
+  /** Worst neighbour's worst-bin p99 in the fault window ÷ its worst-bin p99 in the baseline. */
+  collateralP99InflationRatio: number | null;
+  targetDowntimeMs: number;
+  /** Injection → every model back within SLO; null when not within the observation limit. */
+  recoveryMs: number | null;
+  windowEndMs: number;
+  perModel: ModelImpact[];
+}
+
+/**
+ * When every model is back within SLO for good: the end of the last bin in [fromMs, untilMs) in
+ * which any model violated, provided at least `stableBins` healthy bins follow it before untilMs.
+ * Returns fromMs when nothing violated (the fault did no visible harm), null when the last bins
+ * still violate (not recovered within the observation limit). Searching for the *last* violation,
+ * not the first healthy stretch, keeps slow-acting faults (a leak before its OOM kill) honest.
+ */
+export function findRecovery(timeline: Timeline, violates: (model: string, bin: TimelineBin) => boolean, fromMs: number, untilMs: number, stableBins = 2): number | null {
+  const models = Object.keys(timeline.bins);
+  const binMs = timeline.binMs;
+  let lastViolationEnd = fromMs;
+  let lastBinStart = fromMs - binMs;
+  for (const model of models) {
+    for (const bin of binsBetween(timeline.bins[model]!, fromMs, untilMs)) {
+      lastBinStart = Math.max(lastBinStart, bin.tMs);
+      if (violates(model, bin)) lastViolationEnd = Math.max(lastViolationEnd, bin.tMs + binMs);
+    }
+  }
+  const healthyBinsAfter = Math.floor((lastBinStart + binMs - lastViolationEnd) / binMs);
+  if (lastViolationEnd === fromMs) return fromMs;
+  return healthyBinsAfter >= stableBins ? lastViolationEnd : null;
+}
+
+/**
+ * The per-bin test recovery waits for. A model that already breaches its SLO in most baseline bins
+ * (a light model behind a heavy one on one event loop) can never be "back within SLO"; it counts as
+ * recovered once it is back to its baseline: errors within the limit and p99 no worse than 1.25 × its
+ * worst baseline bin.
+ */
+export function recoveryRule(input: FaultWindowInput): (model: string, bin: TimelineBin) => boolean {
+  const { timeline, sloMs, baseline } = input;
+  const chronic = new Map<string, number>();
+  for (const [model, bins] of Object.entries(timeline.bins)) {
+    const baselineBins = binsBetween(bins, baseline.fromMs, baseline.toMs);
+    const violating = baselineBins.filter((bin) => isViolating(bin, sloMs[model] ?? Infinity)).length;
+    const worst = worstBinP99(bins, baseline.fromMs, baseline.toMs);
+    if (baselineBins.length > 0 && violating / baselineBins.length > 0.25 && worst !== null) chronic.set(model, worst * 1.25);
+  }
+  return (model, bin) => {
+    const relaxedSlo = chronic.get(model);
+    return isViolating(bin, relaxedSlo === undefined ? (sloMs[model] ?? Infinity) : Math.max(relaxedSlo, sloMs[model] ?? 0));
+  };
+}
+
+/** Allowed violating bins in a window of `bins` bins, given the baseline's violation rate. */
+function baselineAllowance(baselineViolating: number, baselineBins: number, windowBins: number): number {
+  if (baselineBins === 0) return 0;
+  return Math.ceil((baselineViolating / baselineBins) * windowBins);
+}
+
+/** Computes blast radius, collateral damage, downtime and recovery of one fault from its timeline. */
+export function analyseFault(input: FaultWindowInput): FaultAnalysis {
+  const { timeline, targetModel, sloMs, baseline, injectedAtMs, observeUntilMs } = input;
+  const recoveredAt = findRecovery(timeline, recoveryRule(input), injectedAtMs, observeUntilMs, input.stableBins ?? 2);
+  const windowEndMs = recoveredAt ?? observeUntilMs;
+  const binMs = timeline.binMs;
+  const perModel: ModelImpact[] = Object.entries(timeline.bins).map(([model, bins]) => {
+    const slo = sloMs[model] ?? Infinity;
+    const violatingBins = countViolatingBins(bins, slo, injectedAtMs, windowEndMs);
+    const baselineViolatingBins = countViolatingBins(bins, slo, baseline.fromMs, baseline.toMs);
+    const allowance = baselineAllowance(baselineViolatingBins, binsBetween(bins, baseline.fromMs, baseline.toMs).length, binsBetween(bins, injectedAtMs, windowEndMs).length);
+    return {
+      model,
+      isTarget: model === targetModel,
+      violatingBins,
+      baselineViolatingBins,
+      impacted: violatingBins > allowance,
+      failedRequests: countErrors(bins, injectedAtMs, windowEndMs),
+      p99Ms: worstBinP99(bins, injectedAtMs, windowEndMs),
+      baselineP99Ms: worstBinP99(bins, baseline.fromMs, baseline.toMs),
+    };
+  });
+  const others = perModel.filter((m) => !m.isTarget);
+  const impactedModels = others.filter((m) => m.impacted).map((m) => m.model);
+  const inflation = others
+    .filter((m) => m.p99Ms !== null && m.baselineP99Ms !== null && m.baselineP99Ms > 0)
+    .map((m) => m.p99Ms! / m.baselineP99Ms!);
+  const targetBins = timeline.bins[targetModel] ?? [];
+  return {
+    blastRadius: others.length > 0 ? impactedModels.length / others.length : null,
+    impactedModels,
+    collateralFailedRequests: others.reduce((sum, m) => sum + m.failedRequests, 0),
+    collateralP99InflationRatio: inflation.length > 0 ? Math.max(...inflation) : null,
+    targetDowntimeMs: downtimeMs(targetBins, binMs, injectedAtMs, windowEndMs),
+    recoveryMs: recoveredAt === null ? null : recoveredAt - injectedAtMs,
+    windowEndMs,
+    perModel,
+  };
+}
