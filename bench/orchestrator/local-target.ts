@@ -302,7 +302,7 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
       const gatewayPlan: ProcessPlan = {
         name: 'gateway', entry: entries.gateway, port: portOf(0), fixedPort: spec.portBase !== undefined, models: [...spec.models], env, taskset, limits: null,
         buildArgs: () => {
-          const args = ['--host', HOST, '--admin-token', gatewayToken];
+          const args = ['--host', HOST, '--admin-token', gatewayToken, '--grace-ms', String(serverGraceMs)];
           for (const [model, url] of routes) args.push('--route', `${model}=${url}`);
           return args;
         },
