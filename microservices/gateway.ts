@@ -1,0 +1,48 @@
+import { createServerState } from '../serving/http/server-state.js';
+import { createGatewayApp } from '../serving/gateway/gateway-app.js';
+import { RouteTable } from '../serving/gateway/route-table.js';
+import { ServingMetrics } from '../serving/metrics/registry.js';
+import { handleTermination, watchParent } from '../serving/server/lifecycle.js';
+import { FlagError, parseFlags, readInteger, readPairs, readString, runMain } from '../serving/server/parse-flags.js';
+import { startServer } from '../serving/server/start-server.js';
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  route: { type: 'string', multiple: true },
+  'admin-token': { type: 'string' },
+  'upstream-timeout-ms': { type: 'string' },
+  'grace-ms': { type: 'string' },
+} as const;
+
+/** Routes /v2/models/{name}/... to the upstream serving that model (a service, or one monolith for all). */
+async function main(): Promise<void> {
+  const values = parseFlags(process.argv.slice(2), OPTIONS);
+  const host = readString(values, 'host') ?? '127.0.0.1';
+  const port = readInteger(values, 'port', 0, 0, 65535);
+  const graceMs = readInteger(values, 'grace-ms', 5000, 0);
+  const upstreamTimeoutMs = readInteger(values, 'upstream-timeout-ms', 30_000, 1);
+  let routes: RouteTable;
+  try {
+    routes = new RouteTable(readPairs(values, 'route'));
+  } catch (error) {
+    throw new FlagError(`--route: ${(error as Error).message}`);
+  }
+  watchParent();
+  handleTermination();
+  const state = createServerState();
+  const app = createGatewayApp({ routes, metrics: new ServingMetrics(), state, adminToken: readString(values, 'admin-token'), upstreamTimeoutMs });
+  await startServer({
+    role: 'gateway',
+    variant: null,
+    host,
+    port,
+    graceMs,
+    handler: app,
+    state,
+    models: () => routes.names().map((name) => ({ name, version: null, bytes: 0, loadMs: 0 })),
+    close: () => routes.close(),
+  });
+}
+
+runMain(main);

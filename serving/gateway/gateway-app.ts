@@ -1,0 +1,74 @@
+import express, { type Express, type Request, type Response } from 'express';
+import { performance } from 'node:perf_hooks';
+import { ServingError } from '../backend/backend.js';
+import { addFallbacks, createExpressBase } from '../http/express-base.js';
+import { handle, readAdminJson, requireToken } from '../http/routes-admin.js';
+import { addMetricsRoute } from '../http/routes-metrics.js';
+import { sendFailure, sendJson } from '../http/send.js';
+import type { ServerState } from '../http/server-state.js';
+import type { ServingMetrics } from '../metrics/registry.js';
+import { proxyRequest } from './proxy.js';
+import type { RouteTable } from './route-table.js';
+import { findUnreadyModels } from './upstream-health.js';
+
+/** What the gateway app needs. */
+export interface GatewayContext {
+  routes: RouteTable;
+  metrics: ServingMetrics;
+  state: ServerState;
+  adminToken: string | undefined;
+  upstreamTimeoutMs: number;
+}
+
+/** Proxies one model request and records its outcome. */
+function proxyHandler(context: GatewayContext) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const started = performance.now();
+    const model = req.params.name as string;
+    let status: number;
+    try {
+      if (context.state.draining) throw new ServingError(503, 'gateway is shutting down');
+      status = await proxyRequest(context.routes, model, req, res, context.upstreamTimeoutMs);
+    } catch (error) {
+      status = sendFailure(res, error);
+    }
+    context.metrics.forModel(context.routes.urlOf(model) ? model : '_unknown').observeRequest(status, (performance.now() - started) / 1000);
+  };
+}
+
+/** Gateway health, admin route switching and model routing by name. */
+export function createGatewayApp(context: GatewayContext): Express {
+  const app = createExpressBase(context.state);
+  const router = express.Router();
+  const proxy = proxyHandler(context);
+  router.get('/v2/health/live', (_req, res) => sendJson(res, 200, { live: true }));
+  router.get('/v2/health/ready', (_req, res) => {
+    if (context.state.draining) return sendJson(res, 503, { ready: false, error: 'gateway is shutting down' });
+    findUnreadyModels(context.routes).then((problems) => {
+      const names = Object.keys(problems);
+      if (names.length === 0) sendJson(res, 200, { ready: true });
+      else sendJson(res, 503, { ready: false, error: `upstreams not ready for: ${names.map((n) => `${n} (${problems[n]})`).join(', ')}` });
+    }, (error: unknown) => sendFailure(res, error));
+  });
+  router.get('/v2', (_req, res) => sendJson(res, 200, { name: 'splitbench-gateway', version: '0.1.0', extensions: ['binary_tensor_data'] }));
+  addMetricsRoute(router, context.metrics);
+  const guard = requireToken(context.adminToken);
+  router.get('/admin/routes', guard, (_req, res) => sendJson(res, 200, { routes: context.routes.all() }));
+  router.put('/admin/routes/:name', guard, handle(async (req, res) => {
+    const url = (await readAdminJson(req) as { url?: unknown }).url;
+    if (typeof url !== 'string') throw new ServingError(400, 'expected body {"url":"http://127.0.0.1:PORT"}');
+    let previous: string | undefined;
+    try {
+      previous = context.routes.set(req.params.name as string, url);
+    } catch (error) {
+      throw new ServingError(400, (error as Error).message);
+    }
+    sendJson(res, 200, { name: req.params.name, url: context.routes.urlOf(req.params.name as string), previous: previous ?? null });
+  }));
+  router.all('/v2/models/:name', proxy);
+  router.all('/v2/models/:name/*rest', proxy);
+  router.all('/v2/repository/models/:name/*rest', proxy);
+  app.use(router);
+  addFallbacks(app);
+  return app;
+}
