@@ -1,0 +1,46 @@
+import type { ClosedLoopPlan, ClosedLoopResult } from './closed-loop.js';
+import type { LoadStream, OpenLoopPlan, OpenLoopResult } from './types.js';
+
+/** A request body as it crosses the IPC channel (JSON serialisation cannot carry bytes). */
+export type WireBody = { text: string } | { base64: string } | null;
+
+/** A stream whose body is wire-encoded. */
+export type WireStream = Omit<LoadStream, 'body'> & { body: WireBody };
+
+/** Open-loop plan as sent to the generator process. */
+export type WireOpenLoopPlan = Omit<OpenLoopPlan, 'streams'> & { streams: WireStream[] };
+
+/** Messages from the parent to the generator process: one job per process, then optionally abort. */
+export type ToGenerator =
+  | { type: 'open-loop'; plan: WireOpenLoopPlan; cpus: number[] | null }
+  | { type: 'closed-loop'; plan: ClosedLoopPlan }
+  | { type: 'abort' };
+
+/** Messages from the generator process to the parent. */
+export type FromGenerator =
+  | { type: 'started'; startedAtMs: number }
+  | { type: 'open-loop-result'; result: OpenLoopResult }
+  | { type: 'closed-loop-result'; result: ClosedLoopResult }
+  | { type: 'failed'; message: string };
+
+/** Encodes a body for the IPC channel. */
+export function encodeWireBody(body: LoadStream['body']): WireBody {
+  if (body === undefined) return null;
+  return typeof body === 'string' ? { text: body } : { base64: Buffer.from(body).toString('base64') };
+}
+
+/** Decodes a body received over the IPC channel. */
+export function decodeWireBody(body: WireBody): LoadStream['body'] {
+  if (body === null) return undefined;
+  return 'text' in body ? body.text : Buffer.from(body.base64, 'base64');
+}
+
+/** Plan with bodies wire-encoded. */
+export function encodeWirePlan(plan: OpenLoopPlan): WireOpenLoopPlan {
+  return { ...plan, streams: plan.streams.map((s) => ({ ...s, body: encodeWireBody(s.body) })) };
+}
+
+/** Plan with bodies decoded back to strings/bytes. */
+export function decodeWirePlan(plan: WireOpenLoopPlan): OpenLoopPlan {
+  return { ...plan, streams: plan.streams.map((s) => ({ ...s, body: decodeWireBody(s.body) })) };
+}
