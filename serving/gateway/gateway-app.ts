@@ -32,7 +32,8 @@ function proxyHandler(context: GatewayContext) {
     } catch (error) {
       status = sendFailure(res, error);
     }
-    context.metrics.forModel(context.routes.urlOf(model) ? model : '_unknown').observeRequest(status, (performance.now() - started) / 1000);
+    // Like the model servers, the request metrics count inference calls only.
+    if (req.path.endsWith('/infer')) context.metrics.forModel(context.routes.urlOf(model) ? model : '_unknown').observeRequest(status, (performance.now() - started) / 1000);
   };
 }
 
