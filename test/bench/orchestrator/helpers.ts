@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,4 +63,23 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 /** Port number of a URL. */
 export function portOf(url: string): number {
   return Number(new URL(url).port);
+}
+
+/** Project root (three folders above this file). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Compiles the project with tsc when dist/ is missing or older than the harness sources (tsc emits even with type errors elsewhere). */
+export function ensureCompiled(): void {
+  const probes: [string, string][] = [
+    ['bench/orchestrator/local-target.ts', 'dist/bench/orchestrator/local-target.js'],
+    ['bench/orchestrator/supervisor.ts', 'dist/bench/orchestrator/supervisor.js'],
+    ['bench/cli/main.ts', 'dist/bench/cli/main.js'],
+    ['bench/cli/commands/serve.ts', 'dist/bench/cli/commands/serve.js'],
+    ['monolith/main.ts', 'dist/monolith/main.js'],
+    ['microservices/service.ts', 'dist/microservices/service.js'],
+    ['microservices/gateway.ts', 'dist/microservices/gateway.js'],
+  ];
+  const stale = probes.some(([src, out]) => !existsSync(join(ROOT, out)) || statSync(join(ROOT, src)).mtimeMs > statSync(join(ROOT, out)).mtimeMs);
+  if (!stale) return;
+  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
 }

@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { defaultStoreDir } from '../../../models/paths.js';
+import { installCleanupHandlers } from '../../orchestrator/cleanup.js';
+import { pickServerCpus } from '../../orchestrator/cpu-pinning.js';
+import { LocalTarget, defaultServerEntries } from '../../orchestrator/local-target.js';
+import { ProcessStartError } from '../../orchestrator/supervisor.js';
+import type { RunningTopology, TopologySpec } from '../../orchestrator/types.js';
+import { RuntimeFailure, UsageError } from '../errors.js';
+import { ProblemList, parseInteger, parseKind, parseModels, parsePositiveNumber, parseVariant } from '../options.js';
+
+/** Raw options of `splitbench serve` as commander hands them over. */
+export interface ServeOptions {
+  variant?: string;
+  models?: string;
+  faults?: boolean;
+  adminToken?: string;
+  cpus?: string;
+  portBase?: string;
+  threads?: string;
+  uvThreads?: string;
+  cpuQuota?: string;
+  memoryLimitMb?: string;
+  store: string;
+  restart: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** Turns CLI options into a TopologySpec, reporting every problem at once (UsageError, exit 2). */
+export function buildServeSpec(kindArg: string, options: ServeOptions): TopologySpec {
+  const problems = new ProblemList();
+  const kind = parseKind(kindArg, problems);
+  const variant = parseVariant(options.variant, kind, problems);
+  const models = parseModels(options.models, problems);
+  const cpus = parseInteger('--cpus', options.cpus, problems, 1, 1024);
+  const portBase = parseInteger('--port-base', options.portBase, problems, 1, 65000);
+  const intraOp = parseInteger('--threads', options.threads, problems, 1, 256) ?? 1;
+  const uvThreadpool = parseInteger('--uv-threads', options.uvThreads, problems, 1, 1024) ?? 4;
+  const cpuQuota = parsePositiveNumber('--cpu-quota', options.cpuQuota, problems);
+  const memoryMb = parseInteger('--memory-limit-mb', options.memoryLimitMb, problems, 16);
+  if (!existsSync(options.store)) problems.add(`model store ${options.store} does not exist; run \`npm run build\` or pass --store DIR`);
+  if (problems.items.length > 0 || !kind || !variant) throw new UsageError(problems.items, 'see `splitbench serve --help`; `splitbench models` lists the model names');
+  const adminToken = options.adminToken ?? (options.faults ? randomToken() : undefined);
+  const spec: TopologySpec = {
+    kind,
+    variant,
+    models,
+    storeDir: options.store,
+    threads: { intraOp, interOp: 1, uvThreadpool },
+    restartPolicy: options.restart ? 'always' : 'never',
+  };
+  if (cpus !== undefined) spec.serverCpus = pickServerCpus(cpus);
+  if (portBase !== undefined) spec.portBase = portBase;
+  if (adminToken !== undefined) spec.adminToken = adminToken;
+  if (options.faults) spec.faults = true;
+  if (cpuQuota !== undefined) spec.cpuQuota = cpuQuota;
+  if (memoryMb !== undefined) spec.memoryLimitBytes = memoryMb * 1024 * 1024;
+  return spec;
+}
+
+/** A random admin token for --faults without --admin-token. */
+function randomToken(): string {
+  return Math.random().toString(36).slice(2, 14);
+}
+
+/** Plain-text description of a running topology: per model the infer URL, then the processes. */
+export function describeTopology(topology: RunningTopology): string {
+  const { spec, fairness } = topology;
+  const endpoints = topology.endpoints();
+  const hosts = topology.adminUrls();
+  const processes = topology.processes();
+  const hostOf = (model: string): string => processes.find((p) => p.url === hosts[model])?.name ?? '?';
+  const pinning = fairness.pinning.cpus ? `CPUs ${fairness.pinning.cpus.join(',')} (${fairness.pinning.applied ? 'taskset applied' : `not applied: ${fairness.pinning.reason}`})` : 'not pinned';
+  const limits = fairness.limits.applied ? 'cgroup v1 applied' : fairness.limits.serverWatchdog ? `cgroup not applied (${fairness.limits.reason}); memory enforced by the server watchdog` : (fairness.limits.reason ?? 'none');
+  const rows = spec.models.map((model) => [model, `POST ${endpoints[model]}/v2/models/${model}/infer`, hostOf(model)]);
+  const width = (i: number): number => Math.max(...rows.map((r) => r[i]!.length));
+  const lines = [
+    `serving ${spec.kind} (${spec.variant}${spec.monolithGateway ? ', behind a gateway' : ''}): ${spec.models.length} model(s); ${pinning}; threads intra ${spec.threads.intraOp}/inter ${spec.threads.interOp}, UV_THREADPOOL_SIZE ${spec.threads.uvThreadpool}; limits: ${limits}`,
+    '',
+    ...rows.map((r) => `  ${r[0]!.padEnd(width(0))}  ${r[1]!.padEnd(width(1))}  ${r[2]}`),
+    '',
+    'processes:',
+    ...processes.map((p) => `  ${p.name.padEnd(Math.max(...processes.map((q) => q.name.length)))}  pid ${p.pid}  ${p.url}`),
+  ];
+  if (spec.adminToken) lines.push('', `admin token: ${spec.adminToken} (header x-splitbench-token)${spec.faults ? '; faults: POST /admin/faults on the process hosting the model' : ''}`);
+  if (topology.gatewayAdminToken && topology.gatewayAdminToken !== spec.adminToken) lines.push(`gateway admin token: ${topology.gatewayAdminToken}`);
+  lines.push('', 'Ctrl-C to stop.');
+  return lines.join('\n');
+}
+
+/** JSON description of a running topology (for --json). */
+export function describeTopologyJson(topology: RunningTopology): Record<string, unknown> {
+  return {
+    kind: topology.spec.kind,
+    variant: topology.spec.variant,
+    endpoints: Object.fromEntries(Object.entries(topology.endpoints()).map(([m, url]) => [m, `${url}/v2/models/${m}/infer`])),
+    processes: topology.processes(),
+    fairness: topology.fairness,
+    adminToken: topology.spec.adminToken ?? null,
+    gatewayAdminToken: topology.gatewayAdminToken,
+  };
+}
+
+/** Prints supervisor events (exits, restarts) to stderr as they happen. */
+function followEvents(topology: RunningTopology): void {
+  let seen = topology.events.length;
+  setInterval(() => {
+    for (const event of topology.events.slice(seen)) {
+      if (event.type === 'spawn') continue;
+      const parts = [`[${new Date(event.atMs).toISOString()}] ${event.process} ${event.type}`];
+      if (event.pid !== undefined) parts.push(`pid ${event.pid}`);
+      if (event.code !== undefined && event.code !== null) parts.push(`code ${event.code}`);
+      if (event.signal) parts.push(`signal ${event.signal}`);
+      if (event.detail) parts.push(`(${event.detail})`);
+      process.stderr.write(`${parts.join(' ')}\n`);
+    }
+    seen = topology.events.length;
+  }, 250);
+}
+
+/** Runs `serve`: starts the topology, prints endpoints, serves until Ctrl-C, then stops and exits 0. */
+export async function runServe(kindArg: string, options: ServeOptions): Promise<void> {
+  const spec = buildServeSpec(kindArg, options);
+  const entries = defaultServerEntries();
+  const missing = Object.values(entries).filter((entry) => !existsSync(entry));
+  if (missing.length > 0) throw new RuntimeFailure(`compiled server missing: ${missing.join(', ')}`, 'run `npm run build` first');
+  installCleanupHandlers({ interruptExitCode: 0, onShutdown: (reason) => process.stderr.write(`\nsplitbench: ${reason}: stopping every server…\n`) });
+  const target = new LocalTarget(options.verbose ? { onOutput: (name, stream, line) => process.stderr.write(`[${name}${stream === 'stderr' ? '!' : ''}] ${line}\n`) } : {});
+  process.stderr.write(`splitbench: starting ${spec.kind} (${spec.variant}) with ${spec.models.join(', ')}…\n`);
+  let topology: RunningTopology;
+  try {
+    topology = await target.start(spec);
+  } catch (error) {
+    if (error instanceof ProcessStartError) throw new RuntimeFailure(`a server did not start: ${error.message}`, 'check the server output above; `npm run build` rebuilds dist/ and the model store');
+    throw error;
+  }
+  process.stdout.write(options.json ? `${JSON.stringify(describeTopologyJson(topology))}\n` : `${describeTopology(topology)}\n`);
+  followEvents(topology);
+  await new Promise<never>(() => undefined);
+}
+
+/** Registers `splitbench serve`. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('start a topology in the foreground until Ctrl-C')
+    .argument('<topology>', 'monolith | microservices')
+    .option('--variant <variant>', 'monolith: single|workers (default single); microservices: direct|gateway (default gateway)')
+    .option('--models <list>', 'comma-separated model names (default: the default set; see `splitbench models`)')
+    .option('--faults', 'enable fault arming on the model servers (needs an admin token; one is generated if missing)')
+    .option('--admin-token <token>', 'token for /admin/* and the repository API')
+    .option('--cpus <n>', 'pin every server process to n CPUs (taskset), leaving CPU 0 to the load generator when possible')
+    .option('--port-base <n>', 'fixed ports: monolith or gateway on n, services on n+1.. (default: free ports)')
+    .option('--threads <n>', 'onnxruntime intra-op threads per process (default 1)')
+    .option('--uv-threads <n>', 'UV_THREADPOOL_SIZE of every server process (default 4)')
+    .option('--cpu-quota <cpus>', 'cgroup v1 CPU quota per model-hosting process, in CPUs')
+    .option('--memory-limit-mb <mb>', 'memory limit per model-hosting process (cgroup v1, else the server watchdog)')
+    .option('--store <dir>', 'model store', defaultStoreDir())
+    .option('--no-restart', 'do not restart servers that die')
+    .option('--json', 'print the endpoints as one JSON object')
+    .option('--verbose', 'forward server output to stderr')
+    .action((kind: string, options: ServeOptions) => runServe(kind, options));
+}
