@@ -1,0 +1,39 @@
+import type { RunResults } from '../../bench/results/schema.js';
+import type { Block, Cell } from '../document.js';
+import { formatMs, formatNumber, formatPercent, formatRps, labelTopology } from '../format.js';
+import { buildSectionHeader } from './section-status.js';
+import { countTrials, groupBy, summarizeTrials } from './trial-cells.js';
+
+/** Throughput details: max rps, under SLO, efficiency, and the sweep of the first valid trial. */
+export function buildThroughputSection(results: RunResults): Block[] {
+  const { blocks, present } = buildSectionHeader(results, 'throughput');
+  const section = results.experiments.throughput;
+  if (!present || !section) return blocks;
+  blocks.push({ kind: 'chart', id: 'charts-throughput' });
+  const sorted = [...section.results].sort((a, b) => a.model.localeCompare(b.model) || a.topology.localeCompare(b.topology) || a.variant.localeCompare(b.variant) || a.trial - b.trial);
+  const rows: Cell[][] = [];
+  const sweepRows: Cell[][] = [];
+  for (const trials of groupBy(sorted, (result) => `${result.model}|${result.topology}|${result.variant}`).values()) {
+    const first = trials[0];
+    if (!first) continue;
+    const label = labelTopology(first.topology, first.variant);
+    rows.push([
+      first.model,
+      label,
+      countTrials(trials),
+      summarizeTrials(trials, (trial) => trial.maxRps, formatRps, 'maxRps'),
+      summarizeTrials(trials, (trial) => trial.maxRpsUnderSlo, formatRps, 'maxRpsUnderSlo'),
+      summarizeTrials(trials, (trial) => trial.ceilingRps, formatRps, 'ceilingRps'),
+      summarizeTrials(trials, (trial) => trial.efficiency, formatPercent, 'efficiency'),
+    ]);
+    const shown = trials.find((trial) => trial.valid);
+    for (const point of shown?.sweep ?? []) {
+      sweepRows.push([first.model, label, `${shown?.trial ?? ''}`, `${point.connections}`, formatRps(point.rps), formatMs(point.p50Ms), formatMs(point.p99Ms), formatNumber(point.errors + point.non2xx + point.timeouts)]);
+    }
+  }
+  blocks.push({ kind: 'heading', level: 3, text: 'Capacity per model and topology (median over valid trials)' });
+  blocks.push({ kind: 'table', table: { id: 'throughput-table', columns: ['model', 'topology', 'trials', 'max rps', 'max rps under SLO', 'bare ceiling', 'efficiency'], rows } });
+  blocks.push({ kind: 'heading', level: 3, text: 'Concurrency sweep (first valid trial)' });
+  blocks.push({ kind: 'table', table: { id: 'sweep-table', columns: ['model', 'topology', 'trial', 'connections', 'rps', 'p50', 'p99', 'errors + non-2xx + timeouts'], rows: sweepRows } });
+  return blocks;
+}
