@@ -83,6 +83,7 @@ function probeCgroupV1(): CgroupAvailability {
     try {
       mkdirSync(probe, { recursive: true });
       rmdirSync(probe);
+      removeHarnessDirs();
     } catch (error) {
       return { available: false, reason: `cannot create a cgroup under ${dirnameOf(probe)}: ${(error as Error).message} (run as root on a cgroup v1 host)` };
     }

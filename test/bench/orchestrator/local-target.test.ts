@@ -143,3 +143,15 @@ describe('LocalTarget with the fixture server', () => {
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
   });
 });
+
+describe('cgroup probe', () => {
+  it('leaves no splitbench folder behind after checking availability', async (context) => {
+    if (!checkCgroupV1().available) context.skip();
+    const topology = await start({ variant: 'direct', memoryLimitBytes: 64 * 1024 * 1024 });
+    await topology.stop();
+    const own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => /:memory:/.test(l))!.split(':')[2]!;
+    expect(existsSync(`/sys/fs/cgroup/memory${own}/splitbench-${process.pid}`)).toBe(false);
+    const cpuOwn = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => /:cpu:/.test(l))!.split(':')[2]!;
+    expect(existsSync(`/sys/fs/cgroup/cpu${cpuOwn === '/' ? '' : cpuOwn}/splitbench-${process.pid}`)).toBe(false);
+  });
+});

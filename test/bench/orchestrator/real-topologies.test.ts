@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,27 @@ describe('LocalTarget with the real servers', () => {
     expect(topology.events.find((e) => e.type === 'exit')).toMatchObject({ pid: service.pid, signal: 'SIGKILL' });
     expect(topology.processes().find((p) => p.name === 'service:tabular')!.restarts).toBe(1);
     expect(await inferTabular(topology.endpoints().tabular!)).toBe(200);
+  });
+});
+
+describe('resource limits on the real monolith', () => {
+  it('puts the whole monolith into one cgroup v1 group (or falls back to the server watchdog) and cleans up', async () => {
+    const limitBytes = 512 * 1024 * 1024;
+    const topology = await start({ kind: 'monolith', variant: 'workers', memoryLimitBytes: limitBytes, cpuQuota: 1 });
+    const [monolith] = topology.processes();
+    const limits = topology.fairness.limits;
+    if (!limits.applied) {
+      expect(limits).toMatchObject({ serverWatchdog: true });
+      expect(readFileSync(`/proc/${monolith!.pid}/cmdline`, 'utf8')).toContain(`--memory-limit-bytes\0${limitBytes}`);
+      return;
+    }
+    const memoryLine = readFileSync(`/proc/${monolith!.pid}/cgroup`, 'utf8').split('\n').find((l) => /:memory:/.test(l))!;
+    const dir = `/sys/fs/cgroup/memory${memoryLine.split(':')[2]}`;
+    expect(dir).toMatch(/splitbench-\d+\/monolith$/);
+    expect(readFileSync(`${dir}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(limitBytes));
+    expect(await inferTabular(topology.endpoints().tabular!)).toBe(200);
+    await topology.stop();
+    expect(existsSync(dir)).toBe(false);
   });
 });
 
