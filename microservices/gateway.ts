@@ -1,5 +1,5 @@
 import { createServerState } from '../serving/http/server-state.js';
-import { createGatewayApp } from '../serving/gateway/gateway-app.js';
+import { createGatewayListener } from '../serving/gateway/gateway-app.js';
 import { RouteTable } from '../serving/gateway/route-table.js';
 import { ServingMetrics } from '../serving/metrics/registry.js';
 import { handleTermination, watchParent } from '../serving/server/lifecycle.js';
@@ -31,14 +31,14 @@ async function main(): Promise<void> {
   watchParent();
   handleTermination();
   const state = createServerState();
-  const app = createGatewayApp({ routes, metrics: new ServingMetrics(), state, adminToken: readString(values, 'admin-token'), upstreamTimeoutMs });
+  const handler = createGatewayListener({ routes, metrics: new ServingMetrics(), state, adminToken: readString(values, 'admin-token'), upstreamTimeoutMs });
   await startServer({
     role: 'gateway',
     variant: null,
     host,
     port,
     graceMs,
-    handler: app,
+    handler,
     state,
     models: () => routes.names().map((name) => ({ name, version: null, bytes: 0, loadMs: 0 })),
     close: () => routes.close(),

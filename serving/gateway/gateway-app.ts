@@ -1,3 +1,4 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express, type Request, type Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import { ServingError } from '../backend/backend.js';
@@ -10,6 +11,7 @@ import type { ServingMetrics } from '../metrics/registry.js';
 import { proxyRequest } from './proxy.js';
 import type { RouteTable } from './route-table.js';
 import { findUnreadyModels } from './upstream-health.js';
+import { withInferFastPath } from '../http/fast-path.js';
 
 /** What the gateway app needs. */
 export interface GatewayContext {
@@ -20,11 +22,10 @@ export interface GatewayContext {
   upstreamTimeoutMs: number;
 }
 
-/** Proxies one model request and records its outcome. */
-function proxyHandler(context: GatewayContext) {
-  return async (req: Request, res: Response): Promise<void> => {
+/** Proxies one model request and records its outcome; never throws. */
+function createProxyHandler(context: GatewayContext) {
+  return async (req: IncomingMessage, res: ServerResponse, model: string): Promise<void> => {
     const started = performance.now();
-    const model = req.params.name as string;
     let status: number;
     try {
       if (context.state.draining) throw new ServingError(503, 'gateway is shutting down');
@@ -33,7 +34,7 @@ function proxyHandler(context: GatewayContext) {
       status = sendFailure(res, error);
     }
     // Like the model servers, the request metrics count inference calls only.
-    if (req.path.endsWith('/infer')) context.metrics.forModel(context.routes.urlOf(model) ? model : '_unknown').observeRequest(status, (performance.now() - started) / 1000);
+    if (req.url?.endsWith('/infer')) context.metrics.forModel(context.routes.urlOf(model) ? model : '_unknown').observeRequest(status, (performance.now() - started) / 1000);
   };
 }
 
@@ -41,7 +42,8 @@ function proxyHandler(context: GatewayContext) {
 export function createGatewayApp(context: GatewayContext): Express {
   const app = createExpressBase(context.state);
   const router = express.Router();
-  const proxy = proxyHandler(context);
+  const handleProxy = createProxyHandler(context);
+  const proxy = (req: Request, res: Response) => void handleProxy(req, res, req.params.name as string);
   router.get('/v2/health/live', (_req, res) => sendJson(res, 200, { live: true }));
   router.get('/v2/health/ready', (_req, res) => {
     if (context.state.draining) return sendJson(res, 503, { ready: false, error: 'gateway is shutting down' });
@@ -72,4 +74,10 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use(router);
   addFallbacks(app);
   return app;
+}
+
+/** The gateway request listener: inference calls proxied on the fast path, the rest through express. */
+export function createGatewayListener(context: GatewayContext): RequestListener {
+  const handleProxy = createProxyHandler(context);
+  return withInferFastPath(createGatewayApp(context), context.state, (req, res, model) => void handleProxy(req, res, model));
 }

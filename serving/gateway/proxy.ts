@@ -1,6 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { Request, Response } from 'express';
 import { ServingError } from '../backend/backend.js';
 import type { RouteTable } from './route-table.js';
 
@@ -26,15 +25,15 @@ export function classifyUpstreamError(error: unknown, model: string, url: string
 }
 
 /** Streams a request to the model's upstream and the answer back, without parsing either body. */
-export async function proxyRequest(routes: RouteTable, model: string, req: Request, res: Response, timeoutMs: number): Promise<number> {
+export async function proxyRequest(routes: RouteTable, model: string, req: IncomingMessage, res: ServerResponse, timeoutMs: number): Promise<number> {
   const url = routes.urlOf(model);
   if (!url) throw new ServingError(404, `unknown model "${model}"; the gateway routes: ${routes.names().join(', ') || 'nothing'}`);
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   let upstream;
   try {
     upstream = await routes.poolFor(url).request({
-      method: req.method as 'GET',
-      path: req.originalUrl,
+      method: (req.method ?? 'GET') as 'GET',
+      path: req.url ?? '/',
       headers: forwardable(req.headers),
       body: hasBody ? req : null,
       headersTimeout: timeoutMs,

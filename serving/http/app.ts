@@ -1,10 +1,12 @@
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import express from 'express';
 import type { AppContext } from './app-context.js';
 import { addFallbacks, createExpressBase } from './express-base.js';
 import { addAdminRoutes } from './routes-admin.js';
 import { addHealthRoutes } from './routes-health.js';
-import { addInferRoutes } from './routes-infer.js';
+import { addInferRoutes, createInferHandler } from './routes-infer.js';
+import { withInferFastPath } from './fast-path.js';
 import { addMetricsRoute } from './routes-metrics.js';
 import { addModelRoutes } from './routes-models.js';
 
@@ -20,4 +22,10 @@ export function createModelApp(context: AppContext): Express {
   app.use(router);
   addFallbacks(app);
   return app;
+}
+
+/** The model-server request listener: inference calls on the fast path, the rest through express. */
+export function createModelListener(context: AppContext): RequestListener {
+  const handleInfer = createInferHandler(context);
+  return withInferFastPath(createModelApp(context), context.state, (req, res, name) => void handleInfer(req, res, name));
 }

@@ -1,4 +1,5 @@
-import type { Request, Response, Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Router } from 'express';
 import { performance } from 'node:perf_hooks';
 import { ServingError } from '../backend/backend.js';
 import { BINARY_HEADER, decodeBinaryRequest, encodeBinaryResponse } from '../codec/binary-codec.js';
@@ -9,7 +10,7 @@ import { unknownModelMessage } from './routes-models.js';
 import { sendFailure, sendJson } from './send.js';
 
 /** Decodes, runs and encodes one inference request; returns the status sent. */
-async function answerInfer(context: AppContext, req: Request, res: Response, name: string): Promise<number> {
+async function answerInfer(context: AppContext, req: IncomingMessage, res: ServerResponse, name: string): Promise<number> {
   const { backend } = context;
   const spec = backend.spec(name);
   if (!spec) throw new ServingError(404, unknownModelMessage(backend, name));
@@ -36,11 +37,10 @@ async function answerInfer(context: AppContext, req: Request, res: Response, nam
   return 200;
 }
 
-/** POST /v2/models/{name}/infer with JSON tensors or the binary-tensor extension. */
-export function addInferRoutes(router: Router, context: AppContext): void {
-  router.post('/v2/models/:name/infer', async (req, res) => {
+/** Answers one inference request and records its metrics; never throws. */
+export function createInferHandler(context: AppContext): (req: IncomingMessage, res: ServerResponse, name: string) => Promise<void> {
+  return async (req, res, name) => {
     const started = performance.now();
-    const name = req.params.name as string;
     let status: number;
     try {
       status = await answerInfer(context, req, res, name);
@@ -48,5 +48,11 @@ export function addInferRoutes(router: Router, context: AppContext): void {
       status = sendFailure(res, error);
     }
     context.metrics.forModel(context.backend.spec(name) ? name : '_unknown').observeRequest(status, (performance.now() - started) / 1000);
-  });
+  };
+}
+
+/** POST /v2/models/{name}/infer with JSON tensors or the binary-tensor extension (the fast path serves most calls). */
+export function addInferRoutes(router: Router, context: AppContext): void {
+  const handleInfer = createInferHandler(context);
+  router.post('/v2/models/:name/infer', (req, res) => void handleInfer(req, res, req.params.name as string));
 }

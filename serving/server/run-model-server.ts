@@ -2,7 +2,7 @@ import type { ModelSpec } from '../../models/catalog.js';
 import { defaultStoreDir } from '../../models/paths.js';
 import { latestVersion } from '../../models/store.js';
 import type { Backend, BackendOptions } from '../backend/backend.js';
-import { createModelApp } from '../http/app.js';
+import { createModelListener } from '../http/app.js';
 import { createServerState } from '../http/server-state.js';
 import { ServingMetrics } from '../metrics/registry.js';
 import { handleTermination, watchMemory, watchParent } from './lifecycle.js';
@@ -31,14 +31,14 @@ export async function runModelServer(plan: ModelServerPlan): Promise<void> {
   const threads = { intraOpThreads: plan.flags.intraOpThreads, interOpThreads: plan.flags.interOpThreads };
   const backend = await plan.createBackend({ specs: plan.specs, storeDir, versions, threads });
   const state = createServerState();
-  const app = createModelApp({ backend, metrics: new ServingMetrics(), state, bodyLimitBytes: plan.flags.bodyLimitBytes, adminToken: plan.flags.adminToken, faultsEnabled: plan.flags.faults });
+  const handler = createModelListener({ backend, metrics: new ServingMetrics(), state, bodyLimitBytes: plan.flags.bodyLimitBytes, adminToken: plan.flags.adminToken, faultsEnabled: plan.flags.faults });
   await startServer({
     role: plan.role,
     variant: plan.variant,
     host: plan.flags.host,
     port: plan.flags.port,
     graceMs: plan.flags.graceMs,
-    handler: app,
+    handler,
     state,
     models: () => backend.models().map(({ name, version, bytes, loadMs }) => ({ name, version, bytes, loadMs })),
     close: () => backend.close(),
