@@ -14,7 +14,7 @@ export interface ChartDef {
 export const CHART_CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
   axis: { labelFontSize: 12, titleFontSize: 13 },
-  legend: { labelFontSize: 12, titleFontSize: 12, orient: 'right' },
+  legend: { labelFontSize: 12, titleFontSize: 12, orient: 'right', labelLimit: 280 },
   title: { fontSize: 15, anchor: 'start' },
   view: { stroke: '#ccc' },
 } as const;

@@ -13,7 +13,7 @@ export function buildTimelineSpec(timeline: Timeline): ChartDef['spec'] | null {
   if (rows.length === 0) return null;
   const marks = timeline.marks.map((mark, index) => ({ tS: mark.tMs / 1000, kind: mark.kind, label: mark.label, row: index % 3 }));
   const xDomain = [0, Math.max(...rows.map((row) => row.tS)) + timeline.binMs / 1000];
-  const x = { field: 'tS', type: 'quantitative', title: 'time since start (s)', scale: { domain: xDomain } };
+  const x = { field: 'tS', type: 'quantitative', title: 'time since start (s)', scale: { domain: xDomain, nice: false } };
   const color = (legend: boolean) => ({ field: 'model', type: 'nominal', title: 'model', ...(legend ? {} : { legend: null }) });
   const markRule = { data: { values: marks }, mark: { type: 'rule', strokeWidth: 1.5, strokeDash: [4, 3] }, encoding: { x: { field: 'tS', type: 'quantitative' }, color: { field: 'kind', type: 'nominal', title: 'event', scale: MARK_COLORS, legend: null } } };
   const panel = (y: unknown, mark: unknown, height: number, withLabels: boolean): unknown => ({
@@ -32,7 +32,7 @@ export function buildTimelineSpec(timeline: Timeline): ChartDef['spec'] | null {
     vconcat: [
       panel({ field: 'p99Ms', type: 'quantitative', title: 'p99 per bin (ms, log)', scale: { type: 'log' } }, { type: 'line', strokeWidth: 2, interpolate: 'step-after' }, 130, true),
       panel({ field: 'ok', type: 'quantitative', title: 'successes per bin' }, { type: 'line', strokeWidth: 2, interpolate: 'step-after' }, 90, false),
-      panel({ field: 'errors', type: 'quantitative', title: 'errors per bin' }, { type: 'bar', opacity: 0.85 }, 80, false),
+      panel({ field: 'errors', type: 'quantitative', title: 'errors per bin' }, { type: 'bar', opacity: 0.85, clip: true }, 80, false),
     ],
     resolve: { scale: { color: 'independent' } },
   } as unknown as ChartDef['spec'];
