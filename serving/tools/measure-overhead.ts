@@ -50,10 +50,18 @@ const request = async () => {
   const answer = await pool.request({ method: 'POST', path: `/v2/models/${MODEL}/infer`, body, headers: { 'content-type': 'application/json' } });
   await answer.body.text();
 };
+const header = Buffer.from(JSON.stringify({ inputs: sample.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, parameters: { binary_data_size: t.data.byteLength } })) }));
+const binary = Buffer.concat([header, ...sample.map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength))]);
+const binaryRequest = async () => {
+  const answer = await pool.request({ method: 'POST', path: `/v2/models/${MODEL}/infer`, body: binary, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.byteLength) } });
+  await answer.body.arrayBuffer();
+};
 await timeCalls(500, request);
 const http = median(await timeCalls(N, request));
+await timeCalls(200, binaryRequest);
+const httpBinary = median(await timeCalls(N, binaryRequest));
 const metrics = await (await pool.request({ method: 'GET', path: '/metrics' })).body.text();
 const serverSide = (meanOf(metrics, 'splitbench_request_duration_seconds') - meanOf(metrics, 'splitbench_inference_duration_seconds')) * 1e6;
 await pool.close();
 child.kill('SIGTERM');
-console.log(JSON.stringify({ model: MODEL, n: N, bareRunMedianUs: Math.round(bare), httpMedianUs: Math.round(http), overheadMedianUs: Math.round(http - bare), serverSideMeanOverheadUs: Math.round(serverSide) }));
+console.log(JSON.stringify({ model: MODEL, n: N, bareRunMedianUs: Math.round(bare), httpMedianUs: Math.round(http), jsonOverheadMedianUs: Math.round(http - bare), httpBinaryMedianUs: Math.round(httpBinary), binaryOverheadMedianUs: Math.round(httpBinary - bare), serverSideMeanOverheadUsBothEncodings: Math.round(serverSide) }));
