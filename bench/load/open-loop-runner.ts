@@ -4,7 +4,7 @@ import { nowMs } from '../clock.js';
 import { buildSchedule, type Schedule, type ScheduledSend } from './schedule.js';
 import { classifyError, classifyStatus } from './classify-error.js';
 import { summarizeOpenLoop, type RequestRecord } from './summarize-open-loop.js';
-import type { LoadStream, OpenLoopPlan, OpenLoopResult, Outcome } from './types.js';
+import { EXPIRED_BEFORE_SEND, type LoadStream, type OpenLoopPlan, type OpenLoopResult, type Outcome } from './types.js';
 
 /** Hooks of an in-process run: when sending starts, and a signal that stops it early. */
 export interface RunControl {
@@ -62,6 +62,12 @@ export async function executeOpenLoop(plan: OpenLoopPlan, control: RunControl = 
     const intendedAtMs = startedAtMs + send.atMs;
     const record: RequestRecord = { stream: send.stream, intendedMs: send.atMs, lagMs: Math.max(0, nowMs() - intendedAtMs), outcome: null };
     records.push(record);
+    if (record.lagMs >= plan.timeoutMs) {
+      // Already past its deadline: it is a timeout whatever the server does, and sending it anyway
+      // would pile connections onto a late generator. Counted (expiredBeforeSend), never dropped silently.
+      record.outcome = { kind: 'error', error: 'timeout', latencyMs: plan.timeoutMs, message: EXPIRED_BEFORE_SEND };
+      return;
+    }
     stream.inFlight++;
     stream.maxInFlight = Math.max(stream.maxInFlight, stream.inFlight);
     drain.begin();
@@ -133,7 +139,8 @@ function sendOne(stream: PreparedStream, intendedAtMs: number, timeoutMs: number
   stream.pool
     .request({ path: stream.path, method: stream.method, headers: stream.headers, body: stream.body, signal: controller.signal })
     .then(async (response) => {
-      for await (const _chunk of response.body) void _chunk;
+      // Read the whole body (dump's default limit would cut the connection on large tensors).
+      await response.body.dump({ limit: Number.MAX_SAFE_INTEGER });
       const latencyMs = nowMs() - intendedAtMs;
       const status = response.statusCode;
       settle(status >= 200 && status < 300 ? { kind: 'success', status, latencyMs } : { kind: 'error', error: classifyStatus(status), latencyMs });

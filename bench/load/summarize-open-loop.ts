@@ -2,7 +2,7 @@ import { quantileSorted } from 'simple-statistics';
 import { checkGeneratorSaturation, type WindowSummary } from '../stats/validity.js';
 import { rawPercentileMs, summarizeMs } from './histogram.js';
 import type { Schedule } from './schedule.js';
-import type { Counts, ErrorKind, OpenLoopPlan, OpenLoopResult, Outcome, StreamResult, TimelineBin } from './types.js';
+import { EXPIRED_BEFORE_SEND, type Counts, type ErrorKind, type OpenLoopPlan, type OpenLoopResult, type Outcome, type StreamResult, type TimelineBin } from './types.js';
 
 /** One sent request as the sender saw it; `outcome` is null only while it is in flight. */
 export interface RequestRecord {
@@ -116,15 +116,17 @@ function timedLatency(record: RequestRecord): number[] {
 function countRecords(records: readonly RequestRecord[], scheduled: number): Counts {
   const errors: Partial<Record<ErrorKind, number>> = {};
   let succeeded = 0;
+  let expiredBeforeSend = 0;
   for (const record of records) {
     const outcome = record.outcome;
     if (outcome?.kind === 'success') succeeded++;
     else {
+      if (outcome?.message === EXPIRED_BEFORE_SEND) expiredBeforeSend++;
       const kind: ErrorKind = outcome?.error ?? 'other';
       errors[kind] = (errors[kind] ?? 0) + 1;
     }
   }
-  return { scheduled, sent: records.length, succeeded, failed: records.length - succeeded, errors };
+  return { scheduled, sent: records.length, expiredBeforeSend, succeeded, failed: records.length - succeeded, errors };
 }
 
 /** Fixed-width bins by intended send time, covering the whole run (warm-up included). */

@@ -54,6 +54,9 @@ export type Outcome =
   | { kind: 'success'; status: number; latencyMs: number }
   | { kind: 'error'; error: ErrorKind; latencyMs: number; message?: string };
 
+/** Message of a timeout recorded without sending: the generator reached it after its deadline. */
+export const EXPIRED_BEFORE_SEND = 'expired before send: the generator was later than the timeout';
+
 /** One point of a percentile curve, for charts. */
 export interface CurvePoint {
   percentile: number;
@@ -79,7 +82,10 @@ export interface DistributionSummary {
 /** Request counts of a period. */
 export interface Counts {
   scheduled: number;
+  /** Requests the generator got to (includes `expiredBeforeSend`). */
   sent: number;
+  /** Reached only after their deadline, so recorded as timeouts without being sent (a late generator). */
+  expiredBeforeSend: number;
   succeeded: number;
   failed: number;
   errors: Partial<Record<ErrorKind, number>>;
