@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerModelsCommand } from './commands/models.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerRunCommand, registerSuiteCommand } from './commands/run.js';
 import { EXIT, printError } from './errors.js';
 
 /** Commands register themselves here: one file per command in commands/. */
-const COMMANDS: ((program: Command) => void)[] = [registerModelsCommand, registerServeCommand];
+const COMMANDS: ((program: Command) => void)[] = [registerModelsCommand, registerServeCommand, registerRunCommand, registerSuiteCommand];
 
 /** Builds the commander program with every command. */
 export function buildProgram(): Command {
@@ -26,7 +27,8 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    // Actions that end in a non-zero code (threshold failed, interrupted) set process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError && ['commander.helpDisplayed', 'commander.version'].includes(error.code)) return EXIT.ok;
     if (error instanceof CommanderError && error.code === 'commander.help') return EXIT.usage;

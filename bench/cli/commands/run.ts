@@ -1,0 +1,137 @@
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { defaultStoreDir } from '../../../models/paths.js';
+import { ConfigError, resolveRunConfig, type RunOptions } from '../../config/run-config.js';
+import { runExperiments } from '../../experiments/run-experiments.js';
+import { createProgress } from '../../experiments/progress.js';
+import { runCleanup, runCleanupSync } from '../../orchestrator/cleanup.js';
+import { LocalTarget } from '../../orchestrator/local-target.js';
+import { EXPERIMENT_NAMES, type RunResults } from '../../results/schema.js';
+import { anyThresholdFailed, evaluateThresholds, parseThreshold, ThresholdSyntaxError, writeRunReports } from '../../../reports/index.js';
+import { EXIT, RuntimeFailure, UsageError } from '../errors.js';
+import { summarizeRun } from '../summarize-run.js';
+
+/** Options of `run` and `suite` as commander hands them over. */
+interface RunCommandOptions extends Omit<RunOptions, 'experiments'> {
+  json?: boolean;
+  store: string;
+}
+
+/** Collects a repeatable option into a list. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Adds the options `run` and `suite` share. */
+function addRunOptions(command: Command): Command {
+  return command
+    .option('--profile <name>', 'quick | standard | full: how long and how many trials', 'quick')
+    .option('--topologies <list>', 'topology variants, e.g. monolith,microservices:gateway (default: all four)')
+    .option('--models <list>', 'comma-separated model names (default: vad,ocr-cls,ocr-det,ocr-rec,tabular)')
+    .option('--trials <n>', 'interleaved trials per topology variant (default: from the profile)')
+    .option('--seed <n>', 'seed of every schedule and sample input', '42')
+    .option('--cpus <list>', 'CPUs for every server process, e.g. 1 or none (default: all but CPU 0)')
+    .option('--generator-cpus <list>', 'CPUs of the load generator (default: CPU 0)')
+    .option('--price-vcpu-hour <usd>', 'price of one vCPU-hour for the cost figures')
+    .option('--price-gib-hour <usd>', 'price of one GiB-hour of memory for the cost figures')
+    .option('--threshold <expr>', "fail (exit 3) unless the expression holds, e.g. 'microservices.vad.p99Ms<20' (repeatable)", collect)
+    .option('--out <dir>', 'run folder to write (default: reports/runs/<timestamp>)')
+    .option('--store <dir>', 'model store', defaultStoreDir())
+    .option('--json', 'print the results summary as JSON on stdout; no progress display');
+}
+
+/** Validates thresholds up front, so a typo fails in a second rather than after the run. */
+function checkThresholdSyntax(expressions: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const expression of expressions) {
+    try {
+      parseThreshold(expression);
+    } catch (error) {
+      if (error instanceof ThresholdSyntaxError) problems.push(`--threshold: ${error.message}`);
+      else throw error;
+    }
+  }
+  return problems;
+}
+
+/**
+ * Parse → validate → run → export → exit code. Ctrl-C stops at the next step, keeps every finished
+ * trial, writes the reports of what was measured and exits 130; a second Ctrl-C stops at once.
+ */
+async function executeRun(experiments: string, options: RunCommandOptions, commandLine: string): Promise<number> {
+  let config;
+  try {
+    config = resolveRunConfig({ ...options, experiments });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.problems, `see \`splitbench run --help\`; experiments: ${EXPERIMENT_NAMES.join(', ')}`);
+    throw error;
+  }
+  const thresholdProblems = checkThresholdSyntax(config.thresholds);
+  if (thresholdProblems.length > 0) throw new UsageError(thresholdProblems, 'see reports/README.md for the threshold grammar');
+
+  const controller = new AbortController();
+  const progress = createProgress(Boolean(options.json));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      runCleanupSync();
+      process.exit(130);
+    }
+    progress.log(`splitbench: ${signal} received; finishing the current step and keeping what was measured (press Ctrl-C again to stop at once)`);
+    controller.abort();
+  };
+  const onCrash = (error: unknown) => {
+    runCleanupSync();
+    process.stderr.write(`splitbench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(EXIT.runtime);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  let results: RunResults;
+  try {
+    const recorder = await runExperiments(config, { target: new LocalTarget(), progress, signal: controller.signal, storeDir: options.store, command: commandLine });
+    results = recorder.results;
+    results.thresholds = evaluateThresholds(results, config.thresholds);
+    recorder.flush();
+    const { files } = await writeRunReports(results, config.outDir);
+    if (options.json) process.stdout.write(`${JSON.stringify(summarizeRun(results, config.outDir), null, 2)}\n`);
+    else {
+      process.stdout.write(`${summarizeRun(results, config.outDir).text}\n`);
+      process.stdout.write(`wrote ${[recorder.file, ...files].map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
+    }
+  } catch (error) {
+    throw error instanceof UsageError ? error : new RuntimeFailure(`run failed: ${(error as Error).message}`, `partial results (if any) are in ${config.outDir}; SPLITBENCH_DEBUG=1 shows the stack`);
+  } finally {
+    await runCleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
+  if (results.status === 'interrupted') return 130;
+  if (anyThresholdFailed(results.thresholds)) {
+    for (const failed of results.thresholds.filter((t) => !t.passed)) process.stderr.write(`splitbench: threshold failed: ${failed.expression} (actual ${failed.actual ?? 'not measured'}${failed.reason ? `; ${failed.reason}` : ''})\n`);
+    return EXIT.threshold;
+  }
+  return EXIT.ok;
+}
+
+/** Registers `splitbench run <experiments>`. */
+export function registerRunCommand(program: Command): void {
+  addRunOptions(
+    program
+      .command('run')
+      .argument('<experiments>', `comma-separated: ${EXPERIMENT_NAMES.join(', ')} (or all)`)
+      .description('run experiments against both topologies and write a run folder (results.json, reports, CSV)'),
+  ).action(async (experiments: string, options: RunCommandOptions) => {
+    process.exitCode = await executeRun(experiments, options, `splitbench run ${process.argv.slice(3).join(' ')}`.trim());
+  });
+}
+
+/** Registers `splitbench suite`: every experiment, then the reports (what `npm run bench` runs). */
+export function registerSuiteCommand(program: Command): void {
+  addRunOptions(program.command('suite').description('run every experiment and write the reports (npm run bench = suite --profile quick)')).action(async (options: RunCommandOptions) => {
+    process.exitCode = await executeRun('all', options, `splitbench suite ${process.argv.slice(3).join(' ')}`.trim());
+  });
+}

@@ -1,0 +1,24 @@
+import { execa } from 'execa';
+import { compiledEntry } from '../../models/paths.js';
+import type { RunConfig } from '../config/run-config.js';
+import { isTasksetAvailable } from '../load/generator-client.js';
+
+/** Milliseconds per bare session.run, per model: the ceiling no server can beat on the same CPU. */
+export type BareInferenceMs = Record<string, number>;
+
+/** Measures bare inference in a child process pinned like the servers, with the same thread budget. */
+export async function measureBareInference(config: RunConfig, storeDir: string, models: readonly string[], iterations: number): Promise<BareInferenceMs> {
+  const args = [compiledEntry('bench/experiments/ceiling-process'), storeDir, String(iterations), String(config.threads.intraOpThreads), String(config.threads.interOpThreads), ...models];
+  const pinned = config.cpus.servers && isTasksetAvailable();
+  const { stdout } = pinned
+    ? await execa('taskset', ['-c', config.cpus.servers!.join(','), process.execPath, ...args], { env: { UV_THREADPOOL_SIZE: String(config.uvThreadpoolSize) } })
+    : await execa(process.execPath, args, { env: { UV_THREADPOOL_SIZE: String(config.uvThreadpoolSize) } });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as BareInferenceMs;
+}
+
+/** Requests per second bare inference sustains; for a round-robin mix, one over the mean cost. */
+export function ceilingRps(bare: BareInferenceMs, models: readonly string[]): number | null {
+  const costs = models.map((m) => bare[m]).filter((v): v is number => v !== undefined && v > 0);
+  if (costs.length !== models.length) return null;
+  return 1000 / (costs.reduce((a, b) => a + b, 0) / costs.length);
+}

@@ -1,0 +1,28 @@
+import type { RunConfig } from '../config/run-config.js';
+import type { Target } from '../orchestrator/types.js';
+import type { RunRecorder } from '../results/run-recorder.js';
+import type { Progress } from './progress.js';
+
+/** What every experiment gets: the resolved config, where to record, how to start topologies. */
+export interface ExperimentContext {
+  config: RunConfig;
+  recorder: RunRecorder;
+  target: Target;
+  progress: Progress;
+  storeDir: string;
+  /** Aborted on Ctrl-C: experiments stop between steps and keep what they recorded. */
+  signal: AbortSignal;
+}
+
+/** Thrown between steps once the run was interrupted. */
+export class RunInterruptedError extends Error {
+  constructor() {
+    super('run interrupted');
+    this.name = 'RunInterruptedError';
+  }
+}
+
+/** Stops an experiment between steps when the user pressed Ctrl-C. */
+export function throwIfInterrupted(signal: AbortSignal): void {
+  if (signal.aborted) throw new RunInterruptedError();
+}

@@ -1,0 +1,54 @@
+import { sleep } from '../clock.js';
+import type { TopologyVariant } from '../config/topologies.js';
+import type { FootprintResult, LatencyResult, ThroughputResult } from '../results/schema.js';
+import type { BareInferenceMs } from './ceiling.js';
+import { throwIfInterrupted, type ExperimentContext } from './context.js';
+import { currentRss, startTimed, toFootprintResult, watchTopology, type FootprintObservation } from './footprint.js';
+import { measureLatency } from './latency.js';
+import { measureThroughput } from './throughput.js';
+
+/** What one session (one start of one topology variant) produced. */
+export interface SessionResults {
+  latency: LatencyResult[];
+  throughput: ThroughputResult[];
+  footprint: FootprintResult | null;
+}
+
+/**
+ * One trial of one topology variant: start it (cold start), let it settle (idle RSS), then run the
+ * latency, throughput and footprint phases the run asks for, and stop it. Starting once per trial
+ * serves all three experiments, so the quick profile fits its time budget.
+ */
+export async function runSession(ctx: ExperimentContext, who: TopologyVariant, trial: number, bare: BareInferenceMs): Promise<SessionResults> {
+  const wants = new Set(ctx.config.experiments);
+  const label = `${who.topology}/${who.variant} · trial ${trial + 1}/${ctx.config.trials}`;
+  ctx.progress.step(`starting ${label}`);
+  const { topology, coldStartMs } = await startTimed(ctx, who);
+  const sampler = watchTopology(topology);
+  const out: SessionResults = { latency: [], throughput: [], footprint: null };
+  try {
+    await sleep(ctx.config.settings.footprint.idleSettleMs);
+    const observation: FootprintObservation = { coldStartMs, idleRssBytes: await currentRss(sampler), loaded: null };
+    if (wants.has('latency') || wants.has('footprint')) {
+      throwIfInterrupted(ctx.signal);
+      ctx.progress.step(`latency · ${label}`);
+      const { results, mixed } = await measureLatency(ctx, topology, who, trial);
+      await sampler.sampleNow();
+      const peak = sampler.snapshot().totals.filter((t) => t.atMs >= mixed.startedAtMs && t.atMs <= mixed.endedAtMs).reduce((max, t) => Math.max(max, t.rssBytes), 0);
+      observation.loaded = { run: mixed, cpuSeconds: sampler.cpuSecondsBetween(mixed.startedAtMs, mixed.endedAtMs), peakRssBytes: peak };
+      if (wants.has('latency')) out.latency = results;
+      ctx.progress.tick();
+    }
+    if (wants.has('throughput')) {
+      throwIfInterrupted(ctx.signal);
+      ctx.progress.step(`throughput · ${label}`);
+      out.throughput = await measureThroughput(ctx, topology, who, trial, bare);
+      ctx.progress.tick();
+    }
+    if (wants.has('footprint')) out.footprint = toFootprintResult(observation, topology, who, trial, ctx.config.settings.footprint.price);
+  } finally {
+    await sampler.stop();
+    await topology.stop();
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+import cliProgress from 'cli-progress';
+
+/** Where long work reports what it is doing; a no-op when progress is off. */
+export interface Progress {
+  /** Sets the current step, e.g. "latency · monolith/single · trial 1/2". */
+  step(label: string): void;
+  /** Marks one unit of the planned work done. */
+  tick(units?: number): void;
+  /** Adds planned units (the total grows as experiments are planned). */
+  plan(units: number): void;
+  /** A line of text that must not break the bar. */
+  log(message: string): void;
+  stop(): void;
+}
+
+/** Progress that shows nothing: for --json and when stdout is not a terminal. */
+export function createSilentProgress(): Progress {
+  return { step: () => undefined, tick: () => undefined, plan: () => undefined, log: () => undefined, stop: () => undefined };
+}
+
+/** A progress bar on stderr with the current step and the time left. */
+export function createBarProgress(): Progress {
+  const bar = new cliProgress.SingleBar(
+    { format: ' {bar} {percentage}% | {step} | {duration_formatted} elapsed, ~{eta_formatted} left', hideCursor: true, clearOnComplete: true, stream: process.stderr, etaBuffer: 50 },
+    cliProgress.Presets.shades_classic,
+  );
+  let total = 0;
+  let started = false;
+  let value = 0;
+  return {
+    plan(units) {
+      total += units;
+      if (!started) {
+        bar.start(total, 0, { step: 'starting' });
+        started = true;
+      } else bar.setTotal(total);
+    },
+    step(label) {
+      if (started) bar.update(value, { step: label });
+    },
+    tick(units = 1) {
+      value += units;
+      if (started) bar.update(value);
+    },
+    log(message) {
+      if (started) bar.stop();
+      process.stderr.write(`${message}\n`);
+      if (started) bar.start(total, value, {});
+    },
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}
+
+/** Chooses the bar or silence: no bar with --json or when stderr is not a TTY. */
+export function createProgress(json: boolean): Progress {
+  return !json && process.stderr.isTTY ? createBarProgress() : createSilentProgress();
+}

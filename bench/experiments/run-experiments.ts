@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { findModel } from '../../models/catalog.js';
+import { describeModelFile, latestVersion } from '../../models/store.js';
+import type { RunConfig } from '../config/run-config.js';
+import { isTasksetAvailable } from '../load/generator-client.js';
+import { checkCgroupV1 } from '../orchestrator/cgroup-v1.js';
+import type { Target } from '../orchestrator/types.js';
+import { fingerprintEnvironment, readOwnVersion } from '../results/environment.js';
+import { RunRecorder } from '../results/run-recorder.js';
+import { SCHEMA_VERSION, type ExperimentName, type RunResults } from '../results/schema.js';
+import { measureBareInference, type BareInferenceMs } from './ceiling.js';
+import { compareAll } from './compare-topologies.js';
+import { RunInterruptedError, throwIfInterrupted, type ExperimentContext } from './context.js';
+import { computeMarginalCosts, measureScaling } from './footprint.js';
+import { runSession } from './measure-session.js';
+import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetrics, THROUGHPUT_METRICS } from './metrics.js';
+import type { Progress } from './progress.js';
+import { runFaultExperiment } from './fault.js';
+import { runRedeployExperiment } from './redeploy.js';
+
+/** How a run is driven: where topologies start, how progress shows, what interrupts it. */
+export interface RunDriver {
+  target: Target;
+  progress: Progress;
+  signal: AbortSignal;
+  storeDir: string;
+  command: string;
+}
+
+/** The results skeleton: environment, config, models, and no experiment yet. */
+function createResults(config: RunConfig, storeDir: string, command: string): RunResults {
+  const cgroup = checkCgroupV1();
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'splitbench', version: readOwnVersion() },
+    runId: randomUUID(),
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    command,
+    environment: fingerprintEnvironment(
+      { servers: config.cpus.servers, generator: config.cpus.generator, tasksetApplied: isTasksetAvailable() && config.cpus.servers !== null },
+      cgroup.available ? { mechanism: 'cgroup-v1', detail: 'memory limits (leak fault) enforced by cgroup v1 memory.limit_in_bytes' } : { mechanism: 'watchdog', detail: `cgroup v1 unavailable (${cgroup.reason}); servers enforce memory limits with their own RSS watchdog` },
+    ),
+    config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
+    models: config.models.map((name) => {
+      const spec = findModel(name)!;
+      const file = describeModelFile(storeDir, name, latestVersion(storeDir, name));
+      return { name, version: file.version, sha256: file.sha256, bytes: file.bytes, sloMs: spec.sloMs, weightClass: spec.weightClass };
+    }),
+    experiments: {},
+    thresholds: [],
+  };
+}
+
+/** Marks every still-running section as partial (interrupted) or failed. */
+function closeOpenSections(recorder: RunRecorder, status: 'partial' | 'failed', error?: string): void {
+  for (const section of Object.values(recorder.results.experiments)) {
+    if (section && section.status === 'running') {
+      section.status = status;
+      section.finishedAt = new Date().toISOString();
+      if (error) section.error = error;
+    }
+  }
+}
+
+/** Opens an experiment's section in results.json. */
+function openSection(recorder: RunRecorder, name: ExperimentName): void {
+  const base = { status: 'running' as const, startedAt: new Date().toISOString(), comparisons: [], notes: [], results: [] };
+  if (name === 'footprint') recorder.startSection(name, { ...base, scaling: [], marginal: [] });
+  else if (name === 'fault') recorder.startSection(name, { ...base, isolationMatrix: [], isolationScores: [] });
+  else recorder.startSection(name, base);
+}
+
+/** Runs the trials of latency, throughput and footprint, interleaving topologies A B A B. */
+async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceMs): Promise<void> {
+  const { config, recorder } = ctx;
+  for (let trial = 0; trial < config.trials; trial++) {
+    for (const who of config.variants) {
+      throwIfInterrupted(ctx.signal);
+      const session = await runSession(ctx, who, trial, bare);
+      if (recorder.results.experiments.latency) recorder.updateSection('latency', (s) => s.results.push(...session.latency));
+      if (recorder.results.experiments.throughput) recorder.updateSection('throughput', (s) => s.results.push(...session.throughput));
+      if (session.footprint) recorder.updateSection('footprint', (s) => s.results.push(session.footprint!));
+    }
+  }
+}
+
+/** Computes the monolith-vs-microservices comparisons of the measurement experiments. */
+function compareMeasurements(ctx: ExperimentContext): void {
+  const { config, recorder } = ctx;
+  const finished = new Date().toISOString();
+  const seed = config.seed;
+  if (recorder.results.experiments.latency) {
+    recorder.updateSection('latency', (s) => {
+      s.comparisons = [...compareAll(s.results, latencyMetrics(config.models), config.variants, seed), ...compareAll(deriveInterference(s.results), interferenceMetrics(config.models), config.variants, seed)];
+      s.status = 'complete';
+      s.finishedAt = finished;
+    });
+  }
+  if (recorder.results.experiments.throughput) {
+    recorder.updateSection('throughput', (s) => {
+      s.comparisons = compareAll(s.results, THROUGHPUT_METRICS, config.variants, seed);
+      if (config.variants.some((v) => v.variant === 'direct')) s.notes.push('microservices/direct has no single endpoint: its mixed sweep runs one closed loop per service with the connections split between them, so each model gets its own share instead of strict round-robin');
+      s.status = 'complete';
+      s.finishedAt = finished;
+    });
+  }
+}
+
+/** Runs every experiment the config names and writes results.json as it goes; returns the recorder. */
+export async function runExperiments(config: RunConfig, driver: RunDriver): Promise<RunRecorder> {
+  const recorder = new RunRecorder(config.outDir, createResults(config, driver.storeDir, driver.command));
+  const ctx: ExperimentContext = { config, recorder, target: driver.target, progress: driver.progress, storeDir: driver.storeDir, signal: driver.signal };
+  const wants = new Set(config.experiments);
+  const sessionsPerTrial = (wants.has('latency') || wants.has('footprint') ? 1 : 0) + (wants.has('throughput') ? 1 : 0);
+  ctx.progress.plan(config.trials * config.variants.length * sessionsPerTrial + (wants.has('footprint') ? config.settings.footprint.scalingCounts.length * config.variants.length : 0));
+  try {
+    for (const name of config.experiments) openSection(recorder, name);
+    let bare: BareInferenceMs = {};
+    if (wants.has('throughput')) {
+      ctx.progress.step('measuring bare inference (the throughput ceiling)');
+      bare = await measureBareInference(config, driver.storeDir, config.models, config.settings.throughput.ceilingIterations);
+    }
+    if (sessionsPerTrial > 0) {
+      await runMeasurementTrials(ctx, bare);
+      compareMeasurements(ctx);
+    }
+    if (wants.has('footprint')) {
+      await measureScaling(ctx, (point) => recorder.updateSection('footprint', (s) => s.scaling.push(point)));
+      recorder.updateSection('footprint', (s) => {
+        s.marginal = computeMarginalCosts(s.scaling);
+        s.priceTable = config.settings.footprint.price;
+        s.comparisons = compareAll(s.results, FOOTPRINT_METRICS, config.variants, config.seed);
+        s.status = 'complete';
+        s.finishedAt = new Date().toISOString();
+      });
+    }
+    if (wants.has('redeploy')) await runRedeployExperiment(ctx);
+    if (wants.has('fault')) await runFaultExperiment(ctx);
+    recorder.finish('complete');
+  } catch (error) {
+    const interrupted = error instanceof RunInterruptedError || driver.signal.aborted;
+    closeOpenSections(recorder, interrupted ? 'partial' : 'failed', interrupted ? 'interrupted' : (error as Error).message);
+    recorder.finish(interrupted ? 'interrupted' : 'failed');
+    if (!interrupted) throw error;
+  } finally {
+    ctx.progress.stop();
+  }
+  return recorder;
+}

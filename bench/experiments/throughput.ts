@@ -1,0 +1,71 @@
+import { findModel } from '../../models/catalog.js';
+import { runClosedLoop } from '../load/generator-client.js';
+import type { ClosedLoopResult } from '../load/closed-loop.js';
+import type { RunningTopology } from '../orchestrator/types.js';
+import type { ThroughputResult } from '../results/schema.js';
+import type { TopologyVariant } from '../config/topologies.js';
+import { ceilingRps, type BareInferenceMs } from './ceiling.js';
+import type { ExperimentContext } from './context.js';
+import { buildRequests, inferUrl } from './traffic.js';
+
+/** Converts a sweep into a throughput result with efficiency against the bare-inference ceiling. */
+function toThroughputResult(sweep: ClosedLoopResult, who: TopologyVariant, trial: number, model: string, ceiling: number | null): ThroughputResult {
+  const notMeasured: Record<string, string> = {};
+  if (sweep.maxRpsUnderSlo === null) notMeasured.maxRpsUnderSlo = sweep.underSloReason ?? 'no concurrency level met the SLO';
+  if (ceiling === null) notMeasured.ceilingRps = 'bare inference was not measured for this model';
+  const reasons: string[] = [];
+  if (sweep.aborted) reasons.push('sweep was interrupted');
+  if (sweep.maxRps === null) reasons.push('no concurrency level served requests');
+  return {
+    topology: who.topology,
+    variant: who.variant,
+    trial,
+    valid: reasons.length === 0,
+    invalidReasons: reasons,
+    notMeasured,
+    model,
+    sweep: sweep.levels.map((level) => ({
+      connections: level.connections,
+      rps: level.rpsMean,
+      p50Ms: level.latencyP50Ms,
+      p99Ms: level.latencyP99Ms,
+      errors: level.errors,
+      non2xx: level.non2xx,
+      timeouts: level.timeouts,
+    })),
+    maxRps: sweep.maxRps,
+    maxRpsUnderSlo: sweep.maxRpsUnderSlo,
+    ceilingRps: ceiling,
+    efficiency: ceiling !== null && sweep.maxRps !== null ? sweep.maxRps / ceiling : null,
+  };
+}
+
+/**
+ * Closed-loop capacity sweep of a started topology: the mixed traffic (every model round-robin),
+ * and each model alone when the profile asks for it. The mixed SLO is the loosest model's SLO.
+ */
+export async function measureThroughput(ctx: ExperimentContext, topology: RunningTopology, who: TopologyVariant, trial: number, bare: BareInferenceMs): Promise<ThroughputResult[]> {
+  const { config } = ctx;
+  const settings = config.settings.throughput;
+  const requests = buildRequests(config.models, config.seed);
+  const sweepOf = (models: readonly string[]) =>
+    runClosedLoop(
+      {
+        targets: models.map((m) => ({ url: inferUrl(topology, m), method: 'POST' as const, headers: requests[m]!.headers, body: requests[m]!.body })),
+        concurrencyLevels: settings.connections,
+        levelDurationMs: settings.durationSec * 1000,
+        warmupMs: settings.warmupSec * 1000,
+        timeoutMs: config.settings.latency.timeoutMs,
+        sloMs: Math.max(...models.map((m) => findModel(m)!.sloMs)),
+      },
+      { cpus: config.cpus.generator },
+    );
+  const results = [toThroughputResult(await sweepOf(config.models), who, trial, 'mixed', ceilingRps(bare, config.models))];
+  if (settings.perModel) {
+    for (const model of config.models) {
+      if (ctx.signal.aborted) break;
+      results.push(toThroughputResult(await sweepOf([model]), who, trial, model, ceilingRps(bare, [model])));
+    }
+  }
+  return results;
+}
