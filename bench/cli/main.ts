@@ -5,10 +5,11 @@ import { Command, CommanderError } from 'commander';
 import { registerModelsCommand } from './commands/models.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerRunCommand, registerSuiteCommand } from './commands/run.js';
+import { registerCompareCommand, registerReportCommand } from './commands/report.js';
 import { EXIT, printError } from './errors.js';
 
 /** Commands register themselves here: one file per command in commands/. */
-const COMMANDS: ((program: Command) => void)[] = [registerModelsCommand, registerServeCommand, registerRunCommand, registerSuiteCommand];
+const COMMANDS: ((program: Command) => void)[] = [registerModelsCommand, registerServeCommand, registerRunCommand, registerSuiteCommand, registerReportCommand, registerCompareCommand];
 
 /** Builds the commander program with every command. */
 export function buildProgram(): Command {
