@@ -87,7 +87,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     fault: { kinds: ['crash', 'exception', 'cpu', 'hang'], targetModels: ['tabular'], baselineMs: 2000, faultMs: 2500, recoveryLimitMs: 5000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
   standard: {
-    trials: 3,
+    trials: 4,
     latency: { warmupMs: 2000, durationMs: 10000, lightOnlyDurationMs: 6000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250 },
     throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 1, durationSec: 3, perModel: true, ceilingIterations: 500 },
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
@@ -95,7 +95,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     fault: { kinds: ALL_FAULTS, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
   full: {
-    trials: 5,
+    trials: 6,
     latency: { warmupMs: 3000, durationMs: 30000, lightOnlyDurationMs: 15000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250 },
     throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000 },
     footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
