@@ -8,7 +8,7 @@ export const CLAIMS: readonly { claim: Claim; title: string; experiment: Experim
   { claim: 'memory', title: 'Memory (RSS)', experiment: 'footprint' },
   { claim: 'latency-light', title: 'Latency of light models', experiment: 'latency' },
   { claim: 'latency-heavy', title: 'Latency of heavy models', experiment: 'latency' },
-  { claim: 'interference', title: 'Interference (light p99 while heavy busy)', experiment: 'latency' },
+  { claim: 'interference', title: 'Interference (light p90, heavy busy ÷ idle)', experiment: 'latency' },
   { claim: 'throughput', title: 'Throughput', experiment: 'throughput' },
   { claim: 'fault-isolation', title: 'Fault isolation', experiment: 'fault' },
   { claim: 'update-cost', title: 'Update cost (redeploy one model)', experiment: 'redeploy' },

@@ -11,7 +11,7 @@ import { buildOpenLoopPlan, buildRequests } from './traffic.js';
 /** Fewest requests per measurement window for the stability rule to mean anything. */
 const MIN_SAMPLES_PER_WINDOW = 50;
 /** Shortest measured window a latency claim may rest on. */
-const MIN_MEASURED_MS = 2000;
+const MIN_MEASURED_MS = 1500;
 
 /** Turns one stream of an open-loop run into a latency result, with validity and missing figures explained. */
 export function toLatencyResult(stream: StreamResult, run: OpenLoopResult, who: TopologyVariant, trial: number, scenario: LatencyResult['scenario']): LatencyResult {

@@ -30,12 +30,12 @@ export function latencyMetrics(models: readonly string[]): MetricDefinition<Late
   });
 }
 
-/** Per trial and light model: p99 under the full mix ÷ p99 with the heavy models idle. */
+/** Per trial and light model: p90 under the full mix ÷ p90 with the heavy models idle (p90 is claimable in short runs). */
 export function deriveInterference(results: readonly LatencyResult[]): DerivedValue[] {
   const mixed = results.filter((r) => r.scenario === 'mixed' && findModel(r.model)?.weightClass === 'light');
   return mixed.map((r) => {
     const alone = results.find((o) => o.scenario === 'light-only' && o.model === r.model && o.trial === r.trial && o.topology === r.topology && o.variant === r.variant);
-    const value = alone?.latency.p99Ms && r.latency.p99Ms ? r.latency.p99Ms / alone.latency.p99Ms : null;
+    const value = alone?.latency.p90Ms && r.latency.p90Ms ? r.latency.p90Ms / alone.latency.p90Ms : null;
     return { topology: r.topology, variant: r.variant, trial: r.trial, valid: r.valid && (alone?.valid ?? false), model: r.model, value };
   });
 }
@@ -46,8 +46,8 @@ export function interferenceMetrics(models: readonly string[]): MetricDefinition
     .filter((m) => findModel(m)?.weightClass === 'light')
     .map((model) => ({
       claim: 'interference',
-      metric: 'interferenceP99Ratio',
-      label: `${model} p99 with heavy models busy ÷ idle`,
+      metric: 'interferenceP90Ratio',
+      label: `${model} p90 with heavy models busy ÷ idle`,
       unit: 'ratio',
       better: 'lower',
       model,
