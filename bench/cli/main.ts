@@ -6,10 +6,11 @@ import { registerModelsCommand } from './commands/models.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerRunCommand, registerSuiteCommand } from './commands/run.js';
 import { registerCompareCommand, registerReportCommand } from './commands/report.js';
+import { registerCalibrateCommand } from './commands/calibrate.js';
 import { EXIT, printError } from './errors.js';
 
 /** Commands register themselves here: one file per command in commands/. */
-const COMMANDS: ((program: Command) => void)[] = [registerModelsCommand, registerServeCommand, registerRunCommand, registerSuiteCommand, registerReportCommand, registerCompareCommand];
+const COMMANDS: ((program: Command) => void)[] = [registerModelsCommand, registerServeCommand, registerRunCommand, registerSuiteCommand, registerReportCommand, registerCompareCommand, registerCalibrateCommand];
 
 /** Builds the commander program with every command. */
 export function buildProgram(): Command {

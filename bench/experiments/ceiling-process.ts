@@ -3,10 +3,10 @@ import { findModel } from '../../models/catalog.js';
 import { loadModel } from '../../models/runtime.js';
 
 // Child process: bare session.run of each model, no HTTP, on the CPU set the servers get.
-// argv: <storeDir> <iterations> <intraOp> <interOp> <model>...; prints one JSON line { model: msPerRun }.
+// argv: <storeDir> <iterations> <intraOp> <interOp> <model>...; prints one JSON line { model: { meanMs, medianMs } }.
 const [storeDir, iterationsArg, intraArg, interArg, ...models] = process.argv.slice(2);
 const iterations = Number(iterationsArg);
-const result: Record<string, number> = {};
+const result: Record<string, { meanMs: number; medianMs: number }> = {};
 for (const name of models) {
   const spec = findModel(name);
   if (!spec) throw new Error(`unknown model ${name}`);
@@ -14,9 +14,14 @@ for (const name of models) {
   const inputs = spec.sampleInputs(1);
   // Heavy models get fewer iterations: a ceiling needs a stable mean, not thousands of 45 ms runs.
   const runs = Math.max(10, Math.min(iterations, Math.round(2000 / Math.max(0.05, model.warmupMs / 5))));
-  const started = performance.now();
-  for (let i = 0; i < runs; i++) await model.run(inputs);
-  result[name] = (performance.now() - started) / runs;
+  const durations = new Float64Array(runs);
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await model.run(inputs);
+    durations[i] = performance.now() - started;
+  }
+  const sorted = [...durations].sort((a, b) => a - b);
+  result[name] = { meanMs: sorted.reduce((a, b) => a + b, 0) / runs, medianMs: sorted[Math.floor(runs / 2)]! };
   await model.release();
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

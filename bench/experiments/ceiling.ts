@@ -4,7 +4,7 @@ import type { RunConfig } from '../config/run-config.js';
 import { isTasksetAvailable } from '../load/generator-client.js';
 
 /** Milliseconds per bare session.run, per model: the ceiling no server can beat on the same CPU. */
-export type BareInferenceMs = Record<string, number>;
+export type BareInferenceMs = Record<string, { meanMs: number; medianMs: number }>;
 
 /** Measures bare inference in a child process pinned like the servers, with the same thread budget. */
 export async function measureBareInference(config: RunConfig, storeDir: string, models: readonly string[], iterations: number): Promise<BareInferenceMs> {
@@ -18,7 +18,7 @@ export async function measureBareInference(config: RunConfig, storeDir: string, 
 
 /** Requests per second bare inference sustains; for a round-robin mix, one over the mean cost. */
 export function ceilingRps(bare: BareInferenceMs, models: readonly string[]): number | null {
-  const costs = models.map((m) => bare[m]).filter((v): v is number => v !== undefined && v > 0);
+  const costs = models.map((m) => bare[m]?.meanMs).filter((v): v is number => v !== undefined && v > 0);
   if (costs.length !== models.length) return null;
   return 1000 / (costs.reduce((a, b) => a + b, 0) / costs.length);
 }

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { defaultStoreDir } from '../../../models/paths.js';
+import { ConfigError, resolveRunConfig } from '../../config/run-config.js';
+import { measureOverhead } from '../../experiments/calibrate-overhead.js';
+import { createProgress } from '../../experiments/progress.js';
+import { calibrateGenerator } from '../../load/calibrate.js';
+import { runCleanup } from '../../orchestrator/cleanup.js';
+import { installCleanupHandlers } from '../../orchestrator/cleanup.js';
+import { LocalTarget } from '../../orchestrator/local-target.js';
+import { UsageError } from '../errors.js';
+
+interface CalibrateOptions {
+  rate: string;
+  model: string;
+  topologies?: string;
+  store: string;
+  json?: boolean;
+}
+
+/** Formats a number of ms, or a dash when it was not measured. */
+function ms(value: number | null): string {
+  return value === null ? '—' : `${value.toFixed(3)} ms`;
+}
+
+/** Registers `splitbench calibrate`: the harness's self-check on this machine. */
+export function registerCalibrateCommand(program: Command): void {
+  program
+    .command('calibrate')
+    .description("the harness's self-check: generator rate accuracy and send lag, its ceiling, and each topology's overhead over bare inference")
+    .option('--rate <rps>', 'open-loop rate for the generator check', '1000')
+    .option('--model <name>', 'model for the overhead check', 'vad')
+    .option('--topologies <list>', 'topology variants for the overhead check (default: all four)')
+    .option('--store <dir>', 'model store', defaultStoreDir())
+    .option('--json', 'print the calibration as JSON')
+    .action(async (options: CalibrateOptions) => {
+      const rate = Number(options.rate);
+      let config;
+      const problems: string[] = [];
+      if (!Number.isFinite(rate) || rate <= 0) problems.push(`--rate: expected requests per second > 0, received "${options.rate}"`);
+      try {
+        config = resolveRunConfig({ experiments: 'latency', models: `${options.model},tabular`, ...(options.topologies ? { topologies: options.topologies } : {}) });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(...error.problems);
+      }
+      if (problems.length > 0 || !config) throw new UsageError(problems, 'see `splitbench calibrate --help`');
+      installCleanupHandlers();
+      const progress = createProgress(Boolean(options.json));
+      progress.plan(1 + config.variants.length);
+      try {
+        progress.step(`generator at ${rate} rps`);
+        const generator = await calibrateGenerator({ rateRps: rate, generatorCpus: config.cpus.generator, endpointCpus: config.cpus.servers });
+        progress.tick();
+        const overhead = await measureOverhead(config, new LocalTarget(), options.store, options.model, (label) => {
+          progress.step(label);
+          progress.tick();
+        });
+        progress.stop();
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ generator, overhead }, null, 2)}\n`);
+          return;
+        }
+        const lines = [
+          `generator (${generator.arrival} ${rate} rps for ${(generator.measuredMs / 1000).toFixed(1)} s, generator CPUs ${generator.generatorCpus?.join(',') ?? 'any'}, endpoint CPUs ${generator.endpointCpus?.join(',') ?? 'any'}):`,
+          `  offered ${generator.offeredRps.toFixed(1)} rps, achieved ${generator.achievedRps.toFixed(1)} rps (${((generator.achievedOverOffered - 1) * 100).toFixed(2)}%, ${generator.withinTwoPercent ? 'within' : 'NOT within'} 2%)`,
+          `  send lag p50 ${ms(generator.sendLagP50Ms)}, p99 ${ms(generator.sendLagP99Ms)}, max ${ms(generator.sendLagMaxMs)}; generator CPU ${(generator.generatorCpuUtilisation * 100).toFixed(0)}%${generator.generatorSaturated ? ' (SATURATED)' : ''}; errors ${generator.errors}`,
+          `  closed-loop ceiling against a trivial endpoint: ${generator.closedLoop.maxRps?.toFixed(0) ?? '—'} rps`,
+          `overhead over bare session.run of ${options.model} (p50 served − median bare, requests never overlapping):`,
+          ...overhead.map((o) => `  ${`${o.topology}/${o.variant}`.padEnd(24)} bare ${o.bareMs.toFixed(3)} ms, served p50 ${o.servedP50Ms.toFixed(3)} ms, overhead ${o.overheadUs.toFixed(0)} µs`),
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        progress.stop();
+        await runCleanup();
+      }
+    });
+}
