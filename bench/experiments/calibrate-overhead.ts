@@ -4,6 +4,7 @@ import { findModel } from '../../models/catalog.js';
 import type { RunConfig } from '../config/run-config.js';
 import type { TopologyVariant } from '../config/topologies.js';
 import type { Target } from '../orchestrator/types.js';
+import { startEndpoint } from '../load/calibrate.js';
 import { measureBareInference } from './ceiling.js';
 import { buildRequests, inferUrl } from './traffic.js';
 import type { EncodedRequest } from '../protocol/encode-request.js';
@@ -45,6 +46,16 @@ export async function measureSequentialP50Ms(url: string, request: Pick<EncodedR
     await client.close();
   }
   return medianOf(durations);
+}
+
+/** Round trip of a trivial node:http endpoint on the server CPUs: the floor any HTTP server pays here. */
+export async function measureHttpFloorMs(config: RunConfig): Promise<number> {
+  const endpoint = await startEndpoint(config.cpus.servers);
+  try {
+    return await measureSequentialP50Ms(`${endpoint.url}/floor`, { body: Buffer.from('{}'), headers: { 'content-type': 'application/json' } }, 2000);
+  } finally {
+    await endpoint.stop();
+  }
 }
 
 /**

@@ -45,7 +45,7 @@ export interface CalibrationReport {
 }
 
 /** Starts the trivial endpoint in its own (optionally pinned) process and waits for its ready line. */
-async function startEndpoint(cpus: number[] | null) {
+export async function startEndpoint(cpus: number[] | null) {
   const entry = compiledEntry('bench/load/calibrate-endpoint');
   const [file, args] = cpus === null ? [process.execPath, [entry]] : ['taskset', ['-c', cpus.join(','), process.execPath, entry]];
   const child = execa(file, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'inherit', reject: false, cleanup: true });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { defaultStoreDir } from '../../../models/paths.js';
 import { ConfigError, resolveRunConfig } from '../../config/run-config.js';
-import { measureOverhead } from '../../experiments/calibrate-overhead.js';
+import { measureHttpFloorMs, measureOverhead } from '../../experiments/calibrate-overhead.js';
 import { createProgress } from '../../experiments/progress.js';
 import { calibrateGenerator } from '../../load/calibrate.js';
 import { runCleanup } from '../../orchestrator/cleanup.js';
@@ -51,13 +51,15 @@ export function registerCalibrateCommand(program: Command): void {
         progress.step(`generator at ${rate} rps`);
         const generator = await calibrateGenerator({ rateRps: rate, generatorCpus: config.cpus.generator, endpointCpus: config.cpus.servers });
         progress.tick();
+        progress.step('HTTP round-trip floor (trivial node:http endpoint)');
+        const httpFloorMs = await measureHttpFloorMs(config);
         const overhead = await measureOverhead(config, new LocalTarget(), options.store, options.model, (label) => {
           progress.step(label);
           progress.tick();
         });
         progress.stop();
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ generator, overhead }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ generator, httpFloorMs, overhead }, null, 2)}\n`);
           return;
         }
         const lines = [
@@ -65,8 +67,9 @@ export function registerCalibrateCommand(program: Command): void {
           `  offered ${generator.offeredRps.toFixed(1)} rps, achieved ${generator.achievedRps.toFixed(1)} rps (${((generator.achievedOverOffered - 1) * 100).toFixed(2)}%, ${generator.withinTwoPercent ? 'within' : 'NOT within'} 2%)`,
           `  send lag p50 ${ms(generator.sendLagP50Ms)}, p99 ${ms(generator.sendLagP99Ms)}, max ${ms(generator.sendLagMaxMs)}; generator CPU ${(generator.generatorCpuUtilisation * 100).toFixed(0)}%${generator.generatorSaturated ? ' (SATURATED)' : ''}; errors ${generator.errors}`,
           `  closed-loop ceiling against a trivial endpoint: ${generator.closedLoop.maxRps?.toFixed(0) ?? '—'} rps`,
-          `overhead over bare session.run of ${options.model} (p50 served − median bare, requests never overlapping):`,
-          ...overhead.map((o) => `  ${`${o.topology}/${o.variant}`.padEnd(24)} bare ${o.bareMs.toFixed(3)} ms, served p50 ${o.servedP50Ms.toFixed(3)} ms, overhead ${o.overheadUs.toFixed(0)} µs`),
+          `HTTP round-trip floor here (trivial node:http endpoint, one keep-alive connection, back to back): p50 ${httpFloorMs.toFixed(3)} ms`,
+          `overhead over bare session.run of ${options.model} (p50 served − median bare, concurrency 1, back to back):`,
+          ...overhead.map((o) => `  ${`${o.topology}/${o.variant}`.padEnd(24)} bare ${o.bareMs.toFixed(3)} ms, served p50 ${o.servedP50Ms.toFixed(3)} ms, overhead ${o.overheadUs.toFixed(0)} µs (${((o.servedP50Ms - o.bareMs - httpFloorMs) * 1000).toFixed(0)} µs beyond the HTTP floor)`),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {
