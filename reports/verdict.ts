@@ -84,14 +84,16 @@ export function formatRatio(comparison: Pick<Comparison, 'ratio' | 'ratioCiLow' 
 /** Renders significance with the p-value. */
 export function formatSignificance(comparison: Pick<Comparison, 'significant' | 'pValue'>): string {
   const p = comparison.pValue === null ? '' : ` (p=${formatNumber(comparison.pValue, 2)})`;
-  if (comparison.significant === null) return `unknown${p}`;
+  if (comparison.significant === null) return `not tested: too few trials${p}`;
   return `${comparison.significant ? 'yes' : 'no'}${p}`;
 }
 
 /** Renders the winner cell with a colour by side. */
 export function formatWinner(comparison: Comparison): Cell {
   const tone: Tone = comparison.winner === 'monolith' ? 'monolith' : comparison.winner === 'microservices' ? 'microservices' : comparison.winner === 'tie' ? 'tie' : 'muted';
-  const text = comparison.winner === 'tie' ? 'tie (no significant difference)' : comparison.winner === 'unknown' ? 'unknown' : comparison.winner;
+  const sided = comparison.winner === 'monolith' || comparison.winner === 'microservices';
+  const qualifier = comparison.significant === true ? '' : comparison.significant === false ? ' (indicative: not significant)' : ' (indicative: too few trials to test)';
+  const text = comparison.winner === 'tie' ? 'tie (within 3%)' : comparison.winner === 'unknown' ? 'unknown' : `${comparison.winner}${sided ? qualifier : ''}`;
   return { text, tone };
 }
 
@@ -123,7 +125,7 @@ export function buildVerdictBlocks(results: RunResults): Block[] {
   const rows = buildVerdict(results);
   const blocks: Block[] = [
     { kind: 'heading', level: 2, text: 'Verdict: monolith vs microservices', id: 'verdict' },
-    { kind: 'paragraph', text: 'One row per claim of the all-in-one debate. Values are medians over trials with 95% confidence intervals; ratio = microservices ÷ monolith. A winner is only named when the difference is significant.' },
+    { kind: 'paragraph', text: 'One row per claim of the all-in-one debate. Values are medians over trials with 95% confidence intervals; ratio = microservices ÷ monolith. The better side is named; it is marked indicative unless a permutation test over the trials finds the difference significant (that needs at least 4 trials a side: `--profile standard`).' },
     { kind: 'table', table: buildVerdictTable(rows) },
     { kind: 'note', text: `Library freedom — ${LIBRARY_FREEDOM_FACT}` },
   ];
