@@ -1,9 +1,64 @@
+import type { TopologyVariant } from './../config/topologies.js';
+import type { Comparison, RedeployResult } from '../results/schema.js';
+import { compareAll } from './compare-topologies.js';
 import type { ExperimentContext } from './context.js';
+import { planRedeploy, type RedeployPlan } from './redeploy/plan.js';
+import { redeployMetrics } from './redeploy/redeploy-metrics.js';
+import { runRedeploySession } from './redeploy/run-session.js';
+import { trackPublishedVersions } from './redeploy/store-versions.js';
 
-/** Placeholder until the redeploy experiment lands: records that it was not measured. */
+/** What every redeploy section says about how its numbers were obtained. */
+function describeMethod(ctx: ExperimentContext, plan: RedeployPlan): string[] {
+  const s = ctx.config.settings.redeploy;
+  const headline = s.strategies.includes('recreate') ? 'recreate' : 'rolling';
+  return [
+    ...plan.notes,
+    `each rollout publishes a new version of ${s.targetModel} into the store (<model>/<N+1>/model.onnx) and rolls it out under the steady mixed open-loop load; every topology is started pinned to the versions already in the store, and the versions added are removed at the end`,
+    `one topology per variant serves all its rollouts in a row under one load: the first gets ${s.leadMs} ms of lead, each is observed for ${s.tailMs} ms after it ends, which is also the next one's lead; good deploys run first, bad recreates last (a recreate that leaves the model down is rolled back, unmeasured, before the next rollout)`,
+    'change kind `model` (new weights): recreate restarts the process hosting the model (the whole monolith, or one service); rolling starts a new service beside the old in microservices, while the monolith swaps just that session in process (repository load API: load, warm, atomic swap), reported as reloadMode in-process',
+    'change kind `code` (new server code) is simulated by starting the same compiled entry point again (with the new model version, so the probe can tell the instances apart): the process hosting the model must restart in both topologies; the new code is not actually different',
+    'time to new version: a harness probe POSTs an inference of the target through the client endpoint every 20 ms (100 ms for heavy models), one at a time; it is rollout start → first answer whose model_version is the new version. The outcome is read off the later half of the probes sent after the rollout ended: no success → failed-down, latest success from the new version → rolled-out, from the old one → failed-old-serving',
+    'per-model downtime = bins (of the load timeline, by intended send time) from the rollout start to the end of the tail with traffic and not one success; failed requests and worst bin p99 over the same window',
+    'processesRestarted = processes (by base name) that got a new instance spawned during the rollout, successful or not; modelsReloaded / bytesReloaded = models, and their file bytes, loaded by instances that became ready during the rollout (or swapped in process) — loads that failed are not counted; extraPeakRssBytes = peak total RSS of every server process during the rollout minus the total just before it (sampled every 100 ms and at both ends; 0 when it never went above)',
+    `headline (update-cost): failed requests of the models that were NOT being updated during a good \`${s.changeKinds.includes('model') ? 'model' : s.changeKinds[0]}\` ${headline} — what shipping one model costs everyone else; both sides of the headline pair have the same gateway in front. The other strategy and metrics are compared without a claim`,
+    `redeploy trials: ${s.trials} (the profile's redeploy.trials; each trial repeats every rollout)`,
+  ];
+}
+
+/** Comparisons per strategy and change kind; rolling is compared only between the variants that ran it. */
+function compareRedeploys(ctx: ExperimentContext, plan: RedeployPlan, results: readonly RedeployResult[]): Comparison[] {
+  const s = ctx.config.settings.redeploy;
+  const headlineStrategy = s.strategies.includes('recreate') ? 'recreate' : 'rolling';
+  const headlineKind = s.changeKinds.includes('model') ? 'model' : s.changeKinds[0];
+  return s.strategies.flatMap((strategy) => {
+    const variants: TopologyVariant[] = plan.sessions.filter((x) => x.steps.some((step) => step.strategy === strategy)).map((x) => x.who);
+    const mine = results.filter((r) => r.strategy === strategy);
+    return s.changeKinds.flatMap((kind) => compareAll(mine, redeployMetrics(strategy, kind, strategy === headlineStrategy && kind === headlineKind), variants, ctx.config.seed));
+  });
+}
+
+/**
+ * The redeploy experiment: what does shipping one model cost? For each variant, strategy and change
+ * kind, roll out a new (and, if asked, a corrupt) version under load and measure it from the outside.
+ */
 export async function runRedeployExperiment(ctx: ExperimentContext): Promise<void> {
+  const settings = ctx.config.settings.redeploy;
+  const plan = planRedeploy(ctx.config.variants, settings);
+  const published = trackPublishedVersions(ctx.storeDir);
+  ctx.recorder.updateSection('redeploy', (s) => s.notes.push(...describeMethod(ctx, plan)));
+  ctx.progress.plan(settings.trials * plan.sessions.reduce((sum, x) => sum + x.steps.length, 0));
+  try {
+    for (let trial = 0; trial < settings.trials; trial++) {
+      for (const [index, session] of plan.sessions.entries()) {
+        await runRedeploySession(ctx, session, trial, ctx.config.seed + 1000 * trial + index, published, (result) => ctx.recorder.updateSection('redeploy', (s) => s.results.push(result)));
+      }
+    }
+  } finally {
+    published.removeAll();
+  }
   ctx.recorder.updateSection('redeploy', (s) => {
-    s.status = 'skipped';
-    s.notes.push('redeploy experiment not implemented yet');
+    s.comparisons = compareRedeploys(ctx, plan, s.results);
+    s.status = 'complete';
+    s.finishedAt = new Date().toISOString();
   });
 }

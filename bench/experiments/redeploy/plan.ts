@@ -1,0 +1,66 @@
+import type { RedeploySettings } from '../../config/profiles.js';
+import type { TopologyVariant } from '../../config/topologies.js';
+
+/** One rollout to perform on a running topology. */
+export interface RolloutStep {
+  strategy: 'recreate' | 'rolling';
+  changeKind: 'model' | 'code';
+  corrupt: boolean;
+}
+
+/** One topology started once, on which several rollouts run one after another under one load. */
+export interface RedeploySession {
+  who: TopologyVariant;
+  /** Put the gateway in front of the monolith (needed to switch traffic in a rolling deploy). */
+  monolithGateway: boolean;
+  steps: RolloutStep[];
+}
+
+/** What the experiment will run, and the choices made that a reader should know about. */
+export interface RedeployPlan {
+  sessions: RedeploySession[];
+  notes: string[];
+}
+
+/** The monolith variant that gets a front gateway and the rolling deploys: the best-tuned one present. */
+function chooseRollingMonolith(variants: readonly TopologyVariant[]): TopologyVariant | undefined {
+  return variants.find((v) => v.topology === 'monolith' && v.variant === 'workers') ?? variants.find((v) => v.topology === 'monolith');
+}
+
+/**
+ * Orders a session's rollouts so nothing destructive comes early: good deploys first, then the bad
+ * rolling ones (the old version keeps serving), then the bad recreates (which may leave it down).
+ */
+function orderSteps(settings: RedeploySettings, strategies: ReadonlyArray<RolloutStep['strategy']>): RolloutStep[] {
+  const kinds = settings.changeKinds;
+  const good = kinds.flatMap((changeKind) => strategies.map((strategy) => ({ strategy, changeKind, corrupt: false })));
+  if (!settings.badDeploy) return good;
+  const badRolling = strategies.includes('rolling') ? kinds.map((changeKind) => ({ strategy: 'rolling' as const, changeKind, corrupt: true })) : [];
+  const badRecreate = strategies.includes('recreate') ? kinds.map((changeKind) => ({ strategy: 'recreate' as const, changeKind, corrupt: true })) : [];
+  return [...good, ...badRolling, ...badRecreate];
+}
+
+/**
+ * Recreate runs on every selected variant; rolling needs a front that can switch traffic, so it runs
+ * on microservices/gateway and on one monolith variant given the same gateway in front.
+ */
+export function planRedeploy(variants: readonly TopologyVariant[], settings: RedeploySettings): RedeployPlan {
+  const notes: string[] = [];
+  const wantsRolling = settings.strategies.includes('rolling');
+  const wantsRecreate = settings.strategies.includes('recreate');
+  const rollingMonolith = wantsRolling ? chooseRollingMonolith(variants) : undefined;
+  const sessions: RedeploySession[] = [];
+  for (const who of variants) {
+    const rolling = wantsRolling && (who === rollingMonolith || (who.topology === 'microservices' && who.variant === 'gateway'));
+    const strategies = [...(wantsRecreate ? ['recreate' as const] : []), ...(rolling ? ['rolling' as const] : [])];
+    if (strategies.length === 0) continue;
+    sessions.push({ who, monolithGateway: who.topology === 'monolith' && rolling, steps: orderSteps(settings, strategies) });
+  }
+  if (rollingMonolith) {
+    notes.push(`rolling deploys need a front that can switch traffic: they run on microservices/gateway and on monolith/${rollingMonolith.variant} started with the same gateway in front, so neither side has a hop the other lacks; monolith/${rollingMonolith.variant} keeps that gateway for its recreate rows too (like microservices/gateway), the other variants run without one`);
+  }
+  if (wantsRolling && !variants.some((v) => v.topology === 'microservices' && v.variant === 'gateway')) {
+    notes.push('microservices/gateway is not among the selected variants, so no microservices rolling deploy was measured (rolling needs the gateway to switch traffic)');
+  }
+  return { sessions, notes };
+}

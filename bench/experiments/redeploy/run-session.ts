@@ -1,0 +1,167 @@
+import { findModel } from '../../../models/catalog.js';
+import { nowMs, sleep } from '../../clock.js';
+import type { OpenLoopResult } from '../../load/types.js';
+import type { RunningTopology, SupervisorEvent } from '../../orchestrator/types.js';
+import type { ResourceReport } from '../../resources/sampler.js';
+import type { RedeployResult } from '../../results/schema.js';
+import { marksFromEvents, startBackgroundLoad, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';
+import { throwIfInterrupted, type ExperimentContext } from '../context.js';
+import { watchTopology } from '../footprint.js';
+import { buildTopologySpec } from '../topology-spec.js';
+import { buildRequests, toTimeline } from '../traffic.js';
+import { computeExtraPeakRss, countRestartedProcesses, judgeByProbe, listReadiedProcesses, measurePerModel, sliceTimeline, type ProbeVerdict } from './analyze-rollout.js';
+import { performRollout, rollBack, type HostState, type RolloutRecord } from './perform-rollout.js';
+import type { RedeploySession, RolloutStep } from './plan.js';
+import type { PublishedVersions } from './store-versions.js';
+import { versionBytes } from './store-versions.js';
+import { startVersionProbe, type VersionProbe } from './version-probe.js';
+
+/** Load scheduled per rollout beyond the tail; the load is aborted once the last rollout was observed. */
+const ROLLOUT_BUDGET_MS = 20_000;
+/** Probe period: fine for light targets, sparser for heavy ones so the probe does not load them. */
+const PROBE_INTERVAL_MS = { light: 20, heavy: 100 } as const;
+
+/** One rollout done in the session, with everything needed to turn it into a result afterwards. */
+interface DoneRollout {
+  step: RolloutStep;
+  fromVersion: number;
+  toVersion: number;
+  publishedAtMs: number;
+  record: RolloutRecord;
+  windowEndMs: number;
+  verdict: ProbeVerdict;
+  /** Models (and their version) loaded by each process that became ready during the rollout. */
+  loaded: Array<{ model: string; version: number }>;
+}
+
+/** What a session collected once its load, probe and sampler stopped. */
+interface SessionData {
+  load: OpenLoopResult | null;
+  loadError: string | null;
+  resources: ResourceReport | null;
+  events: SupervisorEvent[];
+}
+
+/** Supervisor stop events as marks (marksFromEvents leaves them out; in a redeploy they are the moment a process went away). */
+function marksFromStops(events: readonly SupervisorEvent[]): AbsoluteMark[] {
+  return events.filter((e) => e.type === 'stop').map((e) => ({ atMs: e.atMs, kind: 'exit' as const, label: `${e.process} stopped (drained)`, process: e.process }));
+}
+
+/** Models (with version) that processes readied during the rollout had to load. */
+function listLoadedModels(topology: RunningTopology, record: RolloutRecord, target: string, toVersion: number, pinned: Record<string, number>): DoneRollout['loaded'] {
+  if (record.reloadMode === 'in-process') return record.error === null ? [{ model: target, version: toVersion }] : [];
+  const readied = listReadiedProcesses(topology.events, record.startedAtMs, record.endedAtMs);
+  return topology
+    .processes()
+    .filter((p) => readied.includes(p.name))
+    .flatMap((p) => p.models.map((model) => ({ model, version: model === target ? toVersion : pinned[model]! })));
+}
+
+/** Turns one finished rollout and the session's measurements into a result. */
+function buildResult(ctx: ExperimentContext, session: RedeploySession, trial: number, done: DoneRollout, data: SessionData, target: string): RedeployResult {
+  const { leadMs } = ctx.config.settings.redeploy;
+  const { record } = done;
+  const notMeasured: Record<string, string> = {};
+  const invalidReasons: string[] = [];
+  const marks: AbsoluteMark[] = [
+    { atMs: done.publishedAtMs, kind: 'publish', label: `published ${target} v${done.toVersion}${done.step.corrupt ? ' (corrupt file)' : ''}`, model: target },
+    ...record.marks,
+    ...marksFromEvents(data.events, record.startedAtMs - leadMs, done.windowEndMs),
+    ...marksFromStops(data.events.filter((e) => e.atMs >= record.startedAtMs - leadMs && e.atMs <= done.windowEndMs)),
+  ];
+  const empty = { startedAtMs: record.startedAtMs - leadMs, binMs: ctx.config.settings.fault.binMs, bins: {}, marks: [] };
+  const timeline = data.load ? sliceTimeline(toTimeline(data.load, marks), record.startedAtMs - leadMs, done.windowEndMs) : empty;
+  if (!data.load) invalidReasons.push(`no load timeline: ${data.loadError ?? 'the load generator did not report'}`);
+  if (data.load?.generator.saturated) invalidReasons.push(`load generator saturated: ${data.load.generator.saturation.invalidReasons.join('; ')}`);
+  if (done.verdict.problem) invalidReasons.push(done.verdict.problem);
+  if (done.verdict.timeToNewVersionMs === null) notMeasured.timeToNewVersionMs = `the probe never got an answer from v${done.toVersion} (${done.verdict.outcome})`;
+  const extraPeakRssBytes = data.resources ? computeExtraPeakRss(data.resources.totals, record.startedAtMs, record.endedAtMs) : null;
+  if (extraPeakRssBytes === null) notMeasured.extraPeakRssBytes = 'no RSS sample before and during the rollout';
+  const bytesReloaded = done.loaded.reduce((sum, l) => sum + versionBytes(ctx.storeDir, l.model, l.version), 0);
+  return {
+    topology: session.who.topology,
+    variant: session.who.variant,
+    trial,
+    valid: invalidReasons.length === 0,
+    invalidReasons,
+    notMeasured,
+    strategy: done.step.strategy,
+    changeKind: done.step.changeKind,
+    targetModel: target,
+    corrupt: done.step.corrupt,
+    reloadMode: record.reloadMode,
+    outcome: done.verdict.outcome,
+    fromVersion: done.fromVersion,
+    toVersion: done.toVersion,
+    timeToNewVersionMs: done.verdict.timeToNewVersionMs === null ? null : Math.round(done.verdict.timeToNewVersionMs),
+    processesRestarted: countRestartedProcesses(data.events, record.startedAtMs, record.endedAtMs),
+    modelsReloaded: done.loaded.length,
+    bytesReloaded,
+    extraPeakRssBytes,
+    perModel: data.load ? measurePerModel(timeline, ctx.config.models, record.startedAtMs) : ctx.config.models.map((model) => ({ model, downtimeMs: null, failedRequests: 0, p99Ms: null })),
+    timeline,
+  };
+}
+
+/** Stops what a session started, keeping whatever the load generator and the sampler measured. */
+async function collectSession(topology: RunningTopology, load: BackgroundLoad | null, probe: VersionProbe | null, sampler: ReturnType<typeof watchTopology> | null): Promise<SessionData> {
+  await probe?.stop();
+  let result: OpenLoopResult | null = null;
+  let loadError: string | null = null;
+  if (load) {
+    await load.handle.abort().catch(() => undefined);
+    result = await load.handle.result.catch((error: unknown) => ((loadError = String((error as Error)?.message ?? error)), null));
+  }
+  const resources = sampler ? await sampler.stop() : null;
+  await topology.stop();
+  return { load: result, loadError, resources, events: [...topology.events] };
+}
+
+/**
+ * Starts one topology pinned to the store's current versions, runs its rollouts one after another
+ * under one steady mixed load (each rollout gets the tail of the previous one as its lead), and
+ * reports one result per rollout, also when the session is cut short.
+ */
+export async function runRedeploySession(ctx: ExperimentContext, session: RedeploySession, trial: number, seed: number, published: PublishedVersions, onResult: (result: RedeployResult) => void): Promise<void> {
+  const settings = ctx.config.settings.redeploy;
+  const target = settings.targetModel;
+  const pinned = Object.fromEntries(ctx.config.models.map((m) => [m, published.latestGood(m)]));
+  const spec = buildTopologySpec(ctx.config, ctx.storeDir, session.who, { versions: pinned, monolithGateway: session.monolithGateway });
+  const topology = await ctx.target.start(spec, { readyTimeoutMs: 60_000 });
+  const state: HostState = { host: session.who.topology === 'monolith' ? 'monolith' : `service:${target}`, version: pinned[target]! };
+  const done: DoneRollout[] = [];
+  let load: BackgroundLoad | null = null;
+  let probe: VersionProbe | null = null;
+  let sampler: ReturnType<typeof watchTopology> | null = null;
+  let data: SessionData | null = null;
+  try {
+    sampler = watchTopology(topology);
+    load = await startBackgroundLoad(ctx, topology, settings.leadMs + session.steps.length * (settings.tailMs + ROLLOUT_BUDGET_MS), seed);
+    const request = buildRequests([target], ctx.config.seed)[target]!;
+    const probeUrl = () => (topology.endpoints()[target] ? `${topology.endpoints()[target]}/v2/models/${target}/infer` : null);
+    probe = startVersionProbe(probeUrl, request, PROBE_INTERVAL_MS[findModel(target)?.weightClass ?? 'light']);
+    await sleep(settings.leadMs);
+    for (const [index, step] of session.steps.entries()) {
+      throwIfInterrupted(ctx.signal);
+      ctx.progress.step(`redeploy · ${session.who.topology}/${session.who.variant} · ${step.strategy} ${step.changeKind}${step.corrupt ? ' (corrupt)' : ''} · trial ${trial + 1}`);
+      const fromVersion = state.version;
+      const publishedAtMs = nowMs();
+      const info = published.publish(target, step.corrupt);
+      await sampler.sampleNow();
+      const record = await performRollout(topology, state, target, info.version, step);
+      await sampler.sampleNow();
+      await sleep(settings.tailMs);
+      const windowEndMs = nowMs();
+      const verdict = judgeByProbe(probe.samples, info.version, record.startedAtMs, record.endedAtMs, windowEndMs);
+      done.push({ step, fromVersion, toVersion: info.version, publishedAtMs, record, windowEndMs, verdict, loaded: listLoadedModels(topology, record, target, info.version, pinned) });
+      ctx.progress.tick();
+      if (verdict.outcome === 'failed-down' && index < session.steps.length - 1) {
+        await rollBack(topology, state, target);
+        await sleep(settings.leadMs);
+      }
+    }
+  } finally {
+    data = await collectSession(topology, load, probe, sampler);
+    for (const rollout of done) onResult(buildResult(ctx, session, trial, rollout, data, target));
+  }
+}
