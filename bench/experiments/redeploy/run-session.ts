@@ -72,7 +72,8 @@ function buildResult(ctx: ExperimentContext, session: RedeploySession, trial: nu
   const empty = { startedAtMs: record.startedAtMs - leadMs, binMs: ctx.config.settings.fault.binMs, bins: {}, marks: [] };
   const timeline = data.load ? sliceTimeline(toTimeline(data.load, marks), record.startedAtMs - leadMs, done.windowEndMs) : empty;
   if (!data.load) invalidReasons.push(`no load timeline: ${data.loadError ?? 'the load generator did not report'}`);
-  if (data.load?.generator.saturated) invalidReasons.push(`load generator saturated: ${data.load.generator.saturation.invalidReasons.join('; ')}`);
+  const lagMs = data.load?.generator.sendLagP99Ms ?? null;
+  if (lagMs !== null && lagMs > data.load!.binMs / 2) invalidReasons.push(`load generator send-lag p99 ${lagMs.toFixed(0)} ms exceeds half a timeline bin (${data.load!.binMs / 2} ms): requests land in the wrong bins`);
   if (done.verdict.problem) invalidReasons.push(done.verdict.problem);
   if (done.verdict.timeToNewVersionMs === null) notMeasured.timeToNewVersionMs = `the probe never got an answer from v${done.toVersion} (${done.verdict.outcome})`;
   const extraPeakRssBytes = data.resources ? computeExtraPeakRss(data.resources.totals, record.startedAtMs, record.endedAtMs) : null;
