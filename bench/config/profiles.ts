@@ -53,8 +53,12 @@ export interface RedeploySettings {
 /** Fault experiment settings. */
 export interface FaultSettings {
   kinds: Exclude<FaultKind, 'none'>[];
+  /** Repetitions of every fault window (each restarts what the fault killed, so fewer than the measurement trials). */
+  trials: number;
   /** Models a fault is injected into; more than one gives the isolation matrix. */
   targetModels: string[];
+  /** Load before the baseline, left out of it: a fresh load generator's first bins carry its start-up. */
+  warmupMs: number;
   baselineMs: number;
   faultMs: number;
   /** After disarming, how long recovery may take before it is reported as not recovered. */
@@ -86,7 +90,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     throughput: { connections: [1, 4, 16], warmupSec: 0.5, durationSec: 1, perModel: false, ceilingIterations: 200 },
     footprint: { idleSettleMs: 500, scalingCounts: [1, 4, 8], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, trials: 1, leadMs: 750, tailMs: 1000 },
-    fault: { kinds: ['crash', 'exception', 'cpu', 'hang'], targetModels: ['tabular'], baselineMs: 2000, faultMs: 2500, recoveryLimitMs: 5000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    fault: { kinds: ['crash', 'exception'], trials: 1, targetModels: ['tabular'], warmupMs: 500, baselineMs: 1000, faultMs: 1250, recoveryLimitMs: 1250, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
   standard: {
     trials: 4,
@@ -94,7 +98,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 1, durationSec: 3, perModel: true, ceilingIterations: 500 },
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 2, leadMs: 2000, tailMs: 3000 },
-    fault: { kinds: ALL_FAULTS, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    fault: { kinds: ALL_FAULTS, trials: 2, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
   full: {
     trials: 6,
@@ -102,6 +106,6 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000 },
     footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 3, leadMs: 3000, tailMs: 5000 },
-    fault: { kinds: ALL_FAULTS, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    fault: { kinds: ALL_FAULTS, trials: 3, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
 };

@@ -1,0 +1,22 @@
+import { nowMs } from '../../clock.js';
+import { startOpenLoop } from '../../load/generator-client.js';
+import type { RunningTopology } from '../../orchestrator/types.js';
+import type { BackgroundLoad } from '../background-load.js';
+import type { ExperimentContext } from '../context.js';
+import { buildOpenLoopPlan, buildRequests } from '../traffic.js';
+
+/**
+ * The profile's steady mixed load (as startBackgroundLoad sends it) with a warm-up in front: the
+ * first bins of a fresh generator carry its start-up (new connections, cold JIT), so they are
+ * kept in the timeline but left out of the baseline and of the generator's lag figures.
+ */
+export async function startFaultLoad(ctx: ExperimentContext, topology: RunningTopology, timing: { warmupMs: number; durationMs: number }, seed: number): Promise<BackgroundLoad> {
+  const { config } = ctx;
+  const settings = config.settings.latency;
+  const requests = buildRequests(config.models, config.seed);
+  const rates = Object.fromEntries(config.models.map((m) => [m, settings.rates[m] ?? 0]));
+  const plan = buildOpenLoopPlan(topology, requests, rates, { durationMs: timing.warmupMs + timing.durationMs, warmupMs: timing.warmupMs, seed }, { ...settings, binMs: config.settings.fault.binMs });
+  const handle = startOpenLoop(plan, { cpus: config.cpus.generator });
+  const { startedAtMs } = await handle.started;
+  return { handle, startedAtMs, elapsedMs: () => nowMs() - startedAtMs };
+}

@@ -1,0 +1,147 @@
+import { findModel } from '../../../models/catalog.js';
+import { analyseFault } from '../../analysis/blast-radius.js';
+import { nowMs, sleep } from '../../clock.js';
+import type { TopologyVariant } from '../../config/topologies.js';
+import type { OpenLoopResult } from '../../load/types.js';
+import type { RunningTopology } from '../../orchestrator/types.js';
+import type { FaultKind, FaultResult } from '../../results/schema.js';
+import { checkGeneratorSaturation, combineValidity } from '../../stats/index.js';
+import { marksFromEvents, type AbsoluteMark } from '../background-load.js';
+import type { ExperimentContext } from '../context.js';
+import { toTimeline } from '../traffic.js';
+import { startFaultLoad } from './fault-load.js';
+import { armFault, buildFaultRequest, type FaultRequest, disarmFaults, disarmUntilAcknowledged, hostPid } from './fault-admin.js';
+import { summariseProcessFates } from './process-events.js';
+import { waitUntilHealthy } from './topology-health.js';
+
+/** How long a topology may take to be healthy again after a window before it is replaced. */
+export const HEALTH_TIMEOUT_MS = 30_000;
+/** How long after the load ends the harness keeps trying to disarm a process too busy to answer. */
+const DISARM_GRACE_MS = 20_000;
+
+/** One fault window to run: which fault in which model, on which started topology. */
+export interface FaultWindowPlan {
+  who: TopologyVariant;
+  trial: number;
+  kind: FaultKind;
+  targetModel: string;
+  seed: number;
+}
+
+/** A window's result plus what the harness learnt about the topology's state. */
+export interface FaultWindowOutcome {
+  result: FaultResult;
+  /** False when the topology did not get healthy again: the caller replaces it. */
+  healthy: boolean;
+  notes: string[];
+}
+
+/** Sleeps until an absolute instant (nowMs clock). */
+async function sleepUntil(atMs: number): Promise<void> {
+  const wait = atMs - nowMs();
+  if (wait > 0) await sleep(wait);
+}
+
+/**
+ * Arms a fault. A fast fault (crash under load) can kill the process before its answer to the arm
+ * request is sent: that counts as armed when the process that got the request is gone.
+ */
+async function armOrSeeItStrike(topology: RunningTopology, adminUrl: string, request: FaultRequest, armedPid: number | null): Promise<string[]> {
+  try {
+    await armFault(adminUrl, request);
+    return [];
+  } catch (error) {
+    await sleep(50);
+    if (hostPid(topology, request.model) === armedPid) throw error;
+    return [`the process died before answering the arm request (${(error as Error).message}): the fault struck at once`];
+  }
+}
+
+/** Arms the fault at baseline end, disarms it after faultMs; returns the marks and anything worth noting. */
+async function injectDuringLoad(ctx: ExperimentContext, topology: RunningTopology, plan: FaultWindowPlan, loadStartMs: number, loadEndMs: number): Promise<{ injectAtMs: number; marks: AbsoluteMark[]; notes: string[] }> {
+  const { warmupMs, baselineMs, faultMs } = ctx.config.settings.fault;
+  await sleepUntil(loadStartMs + warmupMs + baselineMs);
+  if (plan.kind === 'none') return { injectAtMs: loadStartMs + warmupMs + baselineMs, marks: [], notes: [] };
+  const adminUrl = topology.adminUrls()[plan.targetModel];
+  if (!adminUrl) throw new Error(`topology has no process hosting model "${plan.targetModel}"`);
+  const request = buildFaultRequest(plan.targetModel, plan.kind);
+  const armedPid = hostPid(topology, plan.targetModel);
+  const injectAtMs = nowMs();
+  const armNotes = await armOrSeeItStrike(topology, adminUrl, request, armedPid);
+  const knobs = request.ms !== undefined ? ` ${request.ms} ms` : request.bytesPerRequest !== undefined ? ` ${request.bytesPerRequest / 1024 / 1024} MiB/request` : '';
+  const marks: AbsoluteMark[] = [{ atMs: injectAtMs, kind: 'inject', label: `${plan.kind}${knobs} armed in ${plan.targetModel}`, model: plan.targetModel }];
+  await sleepUntil(injectAtMs + faultMs);
+  const sentAtMs = nowMs();
+  const disarm = await disarmUntilAcknowledged(topology, plan.targetModel, armedPid, loadEndMs + DISARM_GRACE_MS);
+  const late = disarm.atMs - sentAtMs > 250 ? ` ${Math.round(disarm.atMs - sentAtMs)} ms after it was sent` : '';
+  marks.push({ atMs: disarm.atMs, kind: 'disarm', label: disarm.acknowledged ? `${plan.kind} disarmed${late}` : `disarm not acknowledged: ${disarm.detail}`, model: plan.targetModel });
+  const who = `${plan.who.topology}/${plan.who.variant} ${plan.kind} in ${plan.targetModel}`;
+  const notes: string[] = armNotes.map((n) => `${who}: ${n}`);
+  if (!disarm.acknowledged) notes.push(`${who}: disarm not acknowledged (${disarm.detail})`);
+  else if (late) notes.push(`${who}: the process acknowledged the disarm${late} (${disarm.attempts} attempt(s)): it was too busy to answer the admin API, so the fault stayed armed that much longer`);
+  return { injectAtMs, marks, notes };
+}
+
+/** Validity of a window: the load ran to its end and the generator kept its schedule. */
+function judgeWindow(run: OpenLoopResult): { valid: boolean; invalidReasons: string[] } {
+  return combineValidity(
+    checkGeneratorSaturation({ cpuUtilisation: run.generator.cpuUtilisation, sendLagP99Ms: run.generator.sendLagP99Ms }),
+    run.aborted ? { valid: false, invalidReasons: ['run was interrupted before the end of the window'] } : { valid: true, invalidReasons: [] },
+  );
+}
+
+/**
+ * One window under steady mixed load: baseline, the fault armed for faultMs (none for the baseline
+ * window), observation until the load ends, then a wait until every process is ready again.
+ * Everything reported is read off the timeline and the supervisor's events.
+ */
+export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTopology, plan: FaultWindowPlan): Promise<FaultWindowOutcome> {
+  const { warmupMs, baselineMs, faultMs, recoveryLimitMs, binMs } = ctx.config.settings.fault;
+  const durationMs = warmupMs + baselineMs + faultMs + recoveryLimitMs;
+  const load = await startFaultLoad(ctx, topology, { warmupMs, durationMs: baselineMs + faultMs + recoveryLimitMs }, plan.seed);
+  let injected: Awaited<ReturnType<typeof injectDuringLoad>>;
+  try {
+    injected = await injectDuringLoad(ctx, topology, plan, load.startedAtMs, load.startedAtMs + durationMs);
+  } catch (error) {
+    await disarmFaults(topology.adminUrls()[plan.targetModel]);
+    await load.handle.abort();
+    throw error;
+  }
+  const run = await load.handle.result;
+  const healthyAtMs = await waitUntilHealthy(topology, HEALTH_TIMEOUT_MS, ctx.signal);
+  const eventsUntil = healthyAtMs ?? nowMs();
+  const fates = summariseProcessFates(topology.events, load.startedAtMs, eventsUntil);
+  const sloMs = Object.fromEntries(ctx.config.models.map((m) => [m, findModel(m)!.sloMs]));
+  const timelineOnly = toTimeline(run);
+  const injectedAtMs = Math.floor((injected.injectAtMs - run.startedAtMs) / binMs) * binMs;
+  const analysis = analyseFault({ timeline: timelineOnly, targetModel: plan.targetModel, sloMs, baseline: { fromMs: warmupMs, toMs: Math.min(warmupMs + baselineMs, injectedAtMs) }, injectedAtMs, observeUntilMs: durationMs });
+  const marks: AbsoluteMark[] = [...injected.marks, ...marksFromEvents(topology.events, load.startedAtMs, eventsUntil)];
+  if (analysis.recoveryMs !== null && plan.kind !== 'none') marks.push({ atMs: run.startedAtMs + injectedAtMs + analysis.recoveryMs, kind: 'recovered', label: 'every model back within SLO' });
+  if (healthyAtMs !== null && fates.died.length > 0) marks.push({ atMs: healthyAtMs, kind: 'other', label: 'topology healthy again (all processes ready)' });
+  const notMeasured: Record<string, string> = {};
+  if (analysis.recoveryMs === null) notMeasured.recoveryMs = `not every model was back within SLO (or its baseline) ${recoveryLimitMs} ms after the fault was disarmed`;
+  if (analysis.blastRadius === null) notMeasured.blastRadius = 'no other model in the run';
+  if (analysis.collateralP99InflationRatio === null) notMeasured.collateralP99InflationRatio = 'no neighbour had a p99 in both the baseline and the fault window';
+  const notes = [...injected.notes];
+  if (healthyAtMs === null) notes.push(`${plan.who.topology}/${plan.who.variant} ${plan.kind} in ${plan.targetModel}: the topology was not healthy ${HEALTH_TIMEOUT_MS} ms after the window; it was stopped and started again`);
+  const result: FaultResult = {
+    topology: plan.who.topology,
+    variant: plan.who.variant,
+    trial: plan.trial,
+    ...judgeWindow(run),
+    notMeasured,
+    faultKind: plan.kind,
+    targetModel: plan.targetModel,
+    blastRadius: analysis.blastRadius,
+    impactedModels: analysis.impactedModels,
+    collateralFailedRequests: analysis.collateralFailedRequests,
+    collateralP99InflationRatio: analysis.collateralP99InflationRatio,
+    targetDowntimeMs: analysis.targetDowntimeMs,
+    recoveryMs: analysis.recoveryMs,
+    processesDied: fates.died,
+    processesRestarted: fates.restarted,
+    perModel: analysis.perModel,
+    timeline: { ...timelineOnly, marks: toTimeline(run, marks).marks },
+  };
+  return { result, healthy: healthyAtMs !== null, notes };
+}

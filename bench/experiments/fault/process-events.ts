@@ -1,0 +1,18 @@
+import type { SupervisorEvent } from '../../orchestrator/types.js';
+
+/** Which processes died in a window, and which of those the supervisor brought back to ready. */
+export interface ProcessFates {
+  died: string[];
+  restarted: string[];
+}
+
+/** Reads the supervisor's log between two instants (nowMs clock). */
+export function summariseProcessFates(events: readonly SupervisorEvent[], fromMs: number, toMs: number): ProcessFates {
+  const inWindow = events.filter((e) => e.atMs >= fromMs && e.atMs <= toMs);
+  const died = [...new Set(inWindow.filter((e) => e.type === 'exit').map((e) => e.process))];
+  const restarted = died.filter((name) => {
+    const lastExit = Math.max(...inWindow.filter((e) => e.process === name && e.type === 'exit').map((e) => e.atMs));
+    return inWindow.some((e) => e.process === name && e.type === 'ready' && e.atMs > lastExit);
+  });
+  return { died, restarted };
+}
