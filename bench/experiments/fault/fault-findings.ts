@@ -37,6 +37,11 @@ function explainMicroserviceImpact(r: FaultResult, config: RunConfig): string {
   return reasons.join('; ');
 }
 
+/** Bins in a window's baseline. */
+function baselineBinCount(r: FaultResult, config: RunConfig): number {
+  return Math.max(1, Math.floor(config.settings.fault.baselineMs / r.timeline.binMs));
+}
+
 /** One note per result that says something a reader would not assume: false positives, shared-CPU harm, faults a monolith survived. */
 export function describeFindings(results: readonly FaultResult[], config: RunConfig): string[] {
   const notes: string[] = [];
@@ -54,6 +59,8 @@ export function describeFindings(results: readonly FaultResult[], config: RunCon
     if (r.topology === 'monolith' && r.blastRadius === 0) {
       notes.push(`finding — ${describe(r)} left every other model within SLO: the fault ${MECHANISM[kind]}${r.processesDied.length === 0 ? ' and the process did not die' : ''}, so sharing the process did not spread it${r.variant === 'workers' ? ' (the model runs on its own worker thread)' : ''}.`);
     }
+    const noisy = r.perModel.filter((m) => !m.isTarget && m.baselineViolatingBins * 2 > baselineBinCount(r, config));
+    if (noisy.length > 0) notes.push(`${describe(r)}: ${noisy.map((m) => m.model).join(', ')} already breached the SLO in most baseline bins (a busy machine, or co-hosting), so violations during the fault are allowed up to that rate and the impact test cannot tell fault damage from noise for them.`);
     const target = r.perModel.find((m) => m.isTarget);
     if (target && !target.impacted) notes.push(`${describe(r)}: the fault did not measurably hurt its own model (${target.violatingBins} violating bins, baseline ${target.baselineViolatingBins})${kind === 'leak' && r.processesDied.length === 0 ? '; the leak did not reach the memory limit within the window' : ''}.`);
     if (r.recoveryMs === null) notes.push(`${describe(r)}: not every model was back within SLO by the end of the observation window (${config.settings.fault.recoveryLimitMs} ms after disarming).`);

@@ -82,10 +82,15 @@ async function injectDuringLoad(ctx: ExperimentContext, topology: RunningTopolog
   return { injectAtMs, marks, notes };
 }
 
-/** Validity of a window: the load ran to its end and the generator kept its schedule. */
-function judgeWindow(run: OpenLoopResult): { valid: boolean; invalidReasons: string[] } {
+/**
+ * Validity of a window: the load ran to its end and the generator kept its schedule. Latency is
+ * timed from the intended send, so a late generator alone could push a bin over an SLO: its send-lag
+ * p99 must stay under half the tightest SLO in the run.
+ */
+function judgeWindow(run: OpenLoopResult, sloMs: Record<string, number>): { valid: boolean; invalidReasons: string[] } {
+  const maxSendLagP99Ms = Math.min(...Object.values(sloMs)) / 2;
   return combineValidity(
-    checkGeneratorSaturation({ cpuUtilisation: run.generator.cpuUtilisation, sendLagP99Ms: run.generator.sendLagP99Ms }),
+    checkGeneratorSaturation({ cpuUtilisation: run.generator.cpuUtilisation, sendLagP99Ms: run.generator.sendLagP99Ms }, { maxSendLagP99Ms }),
     run.aborted ? { valid: false, invalidReasons: ['run was interrupted before the end of the window'] } : { valid: true, invalidReasons: [] },
   );
 }
@@ -128,7 +133,7 @@ export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTo
     topology: plan.who.topology,
     variant: plan.who.variant,
     trial: plan.trial,
-    ...judgeWindow(run),
+    ...judgeWindow(run, sloMs),
     notMeasured,
     faultKind: plan.kind,
     targetModel: plan.targetModel,
