@@ -17,7 +17,7 @@ function describeMethod(ctx: ExperimentContext, plan: RedeployPlan): string[] {
     `one topology per variant serves all its rollouts in a row under one load: the first gets ${s.leadMs} ms of lead, each is observed for ${s.tailMs} ms after it ends, which is also the next one's lead; good deploys run first, bad recreates last (a recreate that leaves the model down is rolled back, unmeasured, before the next rollout)`,
     'change kind `model` (new weights): recreate restarts the process hosting the model (the whole monolith, or one service); rolling starts a new service beside the old in microservices, while the monolith swaps just that session in process (repository load API: load, warm, atomic swap), reported as reloadMode in-process',
     'change kind `code` (new server code) is simulated by starting the same compiled entry point again (with the new model version, so the probe can tell the instances apart): the process hosting the model must restart in both topologies; the new code is not actually different',
-    'time to new version: a harness probe POSTs an inference of the target through the client endpoint every 20 ms (100 ms for heavy models), one at a time; it is rollout start → first answer whose model_version is the new version. The outcome is read off the later half of the probes sent after the rollout ended: no success → failed-down, latest success from the new version → rolled-out, from the old one → failed-old-serving',
+    'time to new version: a harness probe POSTs an inference of the target through the client endpoint every 20 ms (100 ms for heavy models), one at a time; it is rollout start → first answer whose model_version is the new version. The outcome is read off the later half of the probes sent after the rollout ended (the tail is extended until at least 4 of them came back, at most 4 s): no success → failed-down, latest success from the new version → rolled-out, from the old one → failed-old-serving',
     'per-model downtime = bins (of the load timeline, by intended send time) from the rollout start to the end of the tail with traffic and not one success; failed requests and worst bin p99 over the same window',
     'processesRestarted = processes (by base name) that got a new instance spawned during the rollout, successful or not; modelsReloaded / bytesReloaded = models, and their file bytes, loaded by instances that became ready during the rollout (or swapped in process) — loads that failed are not counted; extraPeakRssBytes = peak total RSS of every server process during the rollout minus the total just before it (sampled every 100 ms and at both ends; 0 when it never went above)',
     `headline (update-cost): failed requests of the models that were NOT being updated during a good \`${s.changeKinds.includes('model') ? 'model' : s.changeKinds[0]}\` ${headline} — what shipping one model costs everyone else; both sides of the headline pair have the same gateway in front. The other strategy and metrics are compared without a claim`,
@@ -51,7 +51,12 @@ export async function runRedeployExperiment(ctx: ExperimentContext): Promise<voi
   try {
     for (let trial = 0; trial < settings.trials; trial++) {
       for (const [index, session] of plan.sessions.entries()) {
-        await runRedeploySession(ctx, session, trial, ctx.config.seed + 1000 * trial + index, published, (result) => ctx.recorder.updateSection('redeploy', (s) => s.results.push(result)));
+        await runRedeploySession(ctx, session, trial, ctx.config.seed + 1000 * trial + index, published, (result, error) =>
+          ctx.recorder.updateSection('redeploy', (s) => {
+            s.results.push(result);
+            if (error !== null) s.notes.push(`${result.topology}/${result.variant} trial ${trial + 1}, ${result.strategy} ${result.changeKind} v${result.fromVersion} → v${result.toVersion}${result.corrupt ? ' (corrupt)' : ''}: the rollout failed (${error}); outcome ${result.outcome}`);
+          }),
+        );
       }
     }
   } finally {

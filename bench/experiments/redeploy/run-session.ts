@@ -14,7 +14,7 @@ import { performRollout, rollBack, type HostState, type RolloutRecord } from './
 import type { RedeploySession, RolloutStep } from './plan.js';
 import type { PublishedVersions } from './store-versions.js';
 import { versionBytes } from './store-versions.js';
-import { startVersionProbe, type VersionProbe } from './version-probe.js';
+import { PROBE_TIMEOUT_MS, startVersionProbe, waitForProbes, type VersionProbe } from './version-probe.js';
 
 /** Load scheduled per rollout beyond the tail; the load is aborted once the last rollout was observed. */
 const ROLLOUT_BUDGET_MS = 20_000;
@@ -123,7 +123,7 @@ async function collectSession(topology: RunningTopology, load: BackgroundLoad | 
  * under one steady mixed load (each rollout gets the tail of the previous one as its lead), and
  * reports one result per rollout, also when the session is cut short.
  */
-export async function runRedeploySession(ctx: ExperimentContext, session: RedeploySession, trial: number, seed: number, published: PublishedVersions, onResult: (result: RedeployResult) => void): Promise<void> {
+export async function runRedeploySession(ctx: ExperimentContext, session: RedeploySession, trial: number, seed: number, published: PublishedVersions, onResult: (result: RedeployResult, error: string | null) => void): Promise<void> {
   const settings = ctx.config.settings.redeploy;
   const target = settings.targetModel;
   const pinned = Object.fromEntries(ctx.config.models.map((m) => [m, published.latestGood(m)]));
@@ -152,6 +152,7 @@ export async function runRedeploySession(ctx: ExperimentContext, session: Redepl
       const record = await performRollout(topology, state, target, info.version, step);
       await sampler.sampleNow();
       await sleep(settings.tailMs);
+      await waitForProbes(probe, record.endedAtMs, 4, 2 * PROBE_TIMEOUT_MS);
       const windowEndMs = nowMs();
       const verdict = judgeByProbe(probe.samples, info.version, record.startedAtMs, record.endedAtMs, windowEndMs);
       done.push({ step, fromVersion, toVersion: info.version, publishedAtMs, record, windowEndMs, verdict, loaded: listLoadedModels(topology, record, target, info.version, pinned) });
@@ -163,6 +164,6 @@ export async function runRedeploySession(ctx: ExperimentContext, session: Redepl
     }
   } finally {
     data = await collectSession(topology, load, probe, sampler);
-    for (const rollout of done) onResult(buildResult(ctx, session, trial, rollout, data, target));
+    for (const rollout of done) onResult(buildResult(ctx, session, trial, rollout, data, target), rollout.record.error);
   }
 }

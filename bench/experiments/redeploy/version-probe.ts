@@ -15,7 +15,7 @@ export interface VersionProbe {
   stop(): Promise<void>;
 }
 
-const PROBE_TIMEOUT_MS = 2000;
+export const PROBE_TIMEOUT_MS = 2000;
 
 /** Reads `model_version` from a JSON response or the JSON header of a binary one. */
 export function readModelVersion(body: Buffer, headerLength: string | null): number | null {
@@ -64,4 +64,10 @@ export function startVersionProbe(urlOf: () => string | null, request: EncodedRe
       await loop;
     },
   };
+}
+
+/** Waits (at most `maxWaitMs`) until `count` probes sent at or after `sinceMs` have come back: a slow server must not leave the verdict without evidence. */
+export async function waitForProbes(probe: VersionProbe, sinceMs: number, count: number, maxWaitMs: number): Promise<void> {
+  const deadline = nowMs() + maxWaitMs;
+  while (probe.samples.filter((s) => s.sentAtMs >= sinceMs).length < count && nowMs() < deadline) await sleep(20);
 }
