@@ -3,11 +3,19 @@ import type { TimelineBin } from '../results/schema.js';
 /** The default rule of DESIGN.md: a bin violates when over 1% of its requests failed or its p99 exceeds the SLO. */
 export const DEFAULT_ERROR_RATE_LIMIT = 0.01;
 
+/** True when more than the limit of a bin's requests failed. */
+export function isErrorViolating(bin: TimelineBin, errorRateLimit = DEFAULT_ERROR_RATE_LIMIT): boolean {
+  return bin.count > 0 && bin.errors / bin.count > errorRateLimit;
+}
+
+/** True when a bin's p99 exceeds the SLO. */
+export function isLatencyViolating(bin: TimelineBin, sloMs: number): boolean {
+  return bin.count > 0 && bin.p99Ms !== null && bin.p99Ms > sloMs;
+}
+
 /** True when a bin breaches its model's SLO (error rate above the limit, or p99 above the SLO). */
 export function isViolating(bin: TimelineBin, sloMs: number, errorRateLimit = DEFAULT_ERROR_RATE_LIMIT): boolean {
-  if (bin.count === 0) return false;
-  if (bin.errors / bin.count > errorRateLimit) return true;
-  return bin.p99Ms !== null && bin.p99Ms > sloMs;
+  return isErrorViolating(bin, errorRateLimit) || isLatencyViolating(bin, sloMs);
 }
 
 /** Bins whose start lies in [fromMs, toMs). */

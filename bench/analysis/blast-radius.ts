@@ -1,5 +1,5 @@
 import type { Timeline, TimelineBin } from '../results/schema.js';
-import { countErrors, countViolatingBins, downtimeMs, isViolating, worstBinP99, binsBetween } from './bin-health.js';
+import { binsBetween, countErrors, downtimeMs, isErrorViolating, isLatencyViolating, isViolating, worstBinP99 } from './bin-health.js';
 
 /** What the fault analysis needs to know beyond the timeline. */
 export interface FaultWindowInput {
@@ -67,30 +67,42 @@ export function findRecovery(timeline: Timeline, violates: (model: string, bin: 
 }
 
 /**
- * The per-bin test recovery waits for. A model that already breaches its SLO in most baseline bins
- * (a light model behind a heavy one on one event loop) can never be "back within SLO"; it counts as
- * recovered once it is back to its baseline: errors within the limit and p99 no worse than 1.25 × its
- * worst baseline bin.
+ * The per-bin test recovery waits for: "back within SLO", where a model that already breaches its
+ * SLO without a fault (a light model behind a heavy one on one event loop, or a busy machine) counts
+ * as back once it is back to its baseline: errors within the limit and p99 no worse than the larger
+ * of its SLO and 1.25 × its worst baseline bin.
  */
 export function recoveryRule(input: FaultWindowInput): (model: string, bin: TimelineBin) => boolean {
   const { timeline, sloMs, baseline } = input;
-  const chronic = new Map<string, number>();
+  const limits = new Map<string, number>();
   for (const [model, bins] of Object.entries(timeline.bins)) {
-    const baselineBins = binsBetween(bins, baseline.fromMs, baseline.toMs);
-    const violating = baselineBins.filter((bin) => isViolating(bin, sloMs[model] ?? Infinity)).length;
     const worst = worstBinP99(bins, baseline.fromMs, baseline.toMs);
-    if (baselineBins.length > 0 && violating / baselineBins.length > 0.25 && worst !== null) chronic.set(model, worst * 1.25);
+    limits.set(model, Math.max(sloMs[model] ?? Infinity, worst === null ? 0 : worst * 1.25));
   }
-  return (model, bin) => {
-    const relaxedSlo = chronic.get(model);
-    return isViolating(bin, relaxedSlo === undefined ? (sloMs[model] ?? Infinity) : Math.max(relaxedSlo, sloMs[model] ?? 0));
-  };
+  return (model, bin) => isErrorViolating(bin) || isLatencyViolating(bin, limits.get(model) ?? Infinity);
 }
 
-/** Allowed violating bins in a window of `bins` bins, given the baseline's violation rate. */
+/** Allowed violating bins in a window of `windowBins` bins, given the baseline's violation rate. */
 function baselineAllowance(baselineViolating: number, baselineBins: number, windowBins: number): number {
   if (baselineBins === 0) return 0;
   return Math.ceil((baselineViolating / baselineBins) * windowBins);
+}
+
+/**
+ * Whether a model was impacted: more error bins than its baseline's error rate allows, or more
+ * latency bins than its baseline's latency violations allow. Kept apart so a noisy latency baseline
+ * cannot excuse seconds of failed requests.
+ */
+function judgeImpact(bins: readonly TimelineBin[], sloMs: number, baseline: { fromMs: number; toMs: number }, fromMs: number, toMs: number): { violatingBins: number; baselineViolatingBins: number; impacted: boolean } {
+  const baselineBins = binsBetween(bins, baseline.fromMs, baseline.toMs);
+  const windowBins = binsBetween(bins, fromMs, toMs);
+  const exceeds = (test: (bin: TimelineBin) => boolean) =>
+    windowBins.filter(test).length > baselineAllowance(baselineBins.filter(test).length, baselineBins.length, windowBins.length);
+  return {
+    violatingBins: windowBins.filter((bin) => isViolating(bin, sloMs)).length,
+    baselineViolatingBins: baselineBins.filter((bin) => isViolating(bin, sloMs)).length,
+    impacted: exceeds((bin) => isErrorViolating(bin)) || exceeds((bin) => isLatencyViolating(bin, sloMs)),
+  };
 }
 
 /** Computes blast radius, collateral damage, downtime and recovery of one fault from its timeline. */
@@ -100,16 +112,11 @@ export function analyseFault(input: FaultWindowInput): FaultAnalysis {
   const windowEndMs = recoveredAt ?? observeUntilMs;
   const binMs = timeline.binMs;
   const perModel: ModelImpact[] = Object.entries(timeline.bins).map(([model, bins]) => {
-    const slo = sloMs[model] ?? Infinity;
-    const violatingBins = countViolatingBins(bins, slo, injectedAtMs, windowEndMs);
-    const baselineViolatingBins = countViolatingBins(bins, slo, baseline.fromMs, baseline.toMs);
-    const allowance = baselineAllowance(baselineViolatingBins, binsBetween(bins, baseline.fromMs, baseline.toMs).length, binsBetween(bins, injectedAtMs, windowEndMs).length);
+    const judged = judgeImpact(bins, sloMs[model] ?? Infinity, baseline, injectedAtMs, windowEndMs);
     return {
       model,
       isTarget: model === targetModel,
-      violatingBins,
-      baselineViolatingBins,
-      impacted: violatingBins > allowance,
+      ...judged,
       failedRequests: countErrors(bins, injectedAtMs, windowEndMs),
       p99Ms: worstBinP99(bins, injectedAtMs, windowEndMs),
       baselineP99Ms: worstBinP99(bins, baseline.fromMs, baseline.toMs),
