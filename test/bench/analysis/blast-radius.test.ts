@@ -73,6 +73,13 @@ describe('fault analysis', () => {
     expect(result.impactedModels).toEqual([]);
   });
 
+  it('does not let a noisy latency baseline excuse a neighbour\'s failed requests', () => {
+    const noisy = Object.fromEntries(Array.from({ length: 20 }, (_, k) => [k * 2, 'slow' as const]));
+    const neighbour = series({ ...noisy, ...range(20, 24, 'down') });
+    const result = analyseFault({ timeline: timeline({ a: series(range(20, 24, 'down')), b: neighbour, c: series(noisy) }), targetModel: 'a', sloMs: slo, ...windows });
+    expect(result.impactedModels).toEqual(['b']);
+  });
+
   it('reports no recovery when the models still violate at the end of observation', () => {
     const result = analyseFault({ timeline: timeline({ a: series(range(20, 40, 'down')), b: series(), c: series() }), targetModel: 'a', sloMs: slo, ...windows });
     expect(result.recoveryMs).toBeNull();
