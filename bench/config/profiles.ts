@@ -89,7 +89,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     latency: { warmupMs: 500, durationMs: 3500, lightOnlyDurationMs: 2000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250 },
     throughput: { connections: [1, 4, 16], warmupSec: 0.5, durationSec: 1, perModel: false, ceilingIterations: 200 },
     footprint: { idleSettleMs: 500, scalingCounts: [1, 4, 8], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, trials: 1, leadMs: 750, tailMs: 1000 },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, trials: 1, leadMs: 500, tailMs: 1000 },
     fault: { kinds: ['crash', 'exception'], trials: 1, targetModels: ['tabular'], warmupMs: 500, baselineMs: 1000, faultMs: 1250, recoveryLimitMs: 1250, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
   standard: {
