@@ -1,4 +1,4 @@
-import { countErrors, downtimeMs, worstBinP99 } from '../../analysis/bin-health.js';
+import { binsBetween, countErrors, DEFAULT_ERROR_RATE_LIMIT, downtimeMs, worstBinP99 } from '../../analysis/bin-health.js';
 import type { SupervisorEvent } from '../../orchestrator/types.js';
 import type { TotalSample } from '../../resources/sampler.js';
 import type { RedeployResult, Timeline } from '../../results/schema.js';
@@ -66,4 +66,15 @@ export function computeExtraPeakRss(totals: readonly TotalSample[], fromMs: numb
   const during = totals.filter((t) => t.atMs >= fromMs && t.atMs <= toMs).map((t) => t.rssBytes);
   if (!before || during.length === 0) return null;
   return Math.max(0, Math.max(...during) - before.rssBytes);
+}
+
+/** Models already failing more than 1% of their requests before the rollout started: their rollout numbers are confounded. */
+export function findUnhealthyBaseline(timeline: Timeline, rolloutStartMs: number): Array<{ model: string; errorRate: number }> {
+  const startRel = Math.floor((rolloutStartMs - timeline.startedAtMs) / timeline.binMs) * timeline.binMs;
+  return Object.entries(timeline.bins).flatMap(([model, bins]) => {
+    const before = binsBetween(bins, 0, startRel);
+    const count = before.reduce((sum, b) => sum + b.count, 0);
+    const errors = before.reduce((sum, b) => sum + b.errors, 0);
+    return count > 0 && errors / count > DEFAULT_ERROR_RATE_LIMIT ? [{ model, errorRate: errors / count }] : [];
+  });
 }

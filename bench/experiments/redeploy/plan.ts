@@ -1,5 +1,6 @@
 import type { RedeploySettings } from '../../config/profiles.js';
 import type { TopologyVariant } from '../../config/topologies.js';
+import { choosePairs } from '../compare-topologies.js';
 
 /** One rollout to perform on a running topology. */
 export interface RolloutStep {
@@ -41,7 +42,7 @@ function orderSteps(settings: RedeploySettings, strategies: ReadonlyArray<Rollou
 }
 
 /**
- * Recreate runs on every selected variant; rolling needs a front that can switch traffic, so it runs
+ * Recreate runs on every selected variant (or only the headline pair); rolling needs a front that can switch traffic, so it runs
  * on microservices/gateway and on one monolith variant given the same gateway in front.
  */
 export function planRedeploy(variants: readonly TopologyVariant[], settings: RedeploySettings): RedeployPlan {
@@ -49,16 +50,20 @@ export function planRedeploy(variants: readonly TopologyVariant[], settings: Red
   const wantsRolling = settings.strategies.includes('rolling');
   const wantsRecreate = settings.strategies.includes('recreate');
   const rollingMonolith = wantsRolling ? chooseRollingMonolith(variants) : undefined;
+  const headline = choosePairs(variants)[0];
+  const recreateHere = (who: TopologyVariant) => settings.recreateOn === 'all' || !headline || who.variant === headline.monolith || who.variant === headline.microservices;
   const sessions: RedeploySession[] = [];
   for (const who of variants) {
     const rolling = wantsRolling && (who === rollingMonolith || (who.topology === 'microservices' && who.variant === 'gateway'));
-    const strategies = [...(wantsRecreate ? ['recreate' as const] : []), ...(rolling ? ['rolling' as const] : [])];
+    const strategies = [...(wantsRecreate && recreateHere(who) ? ['recreate' as const] : []), ...(rolling ? ['rolling' as const] : [])];
     if (strategies.length === 0) continue;
     sessions.push({ who, monolithGateway: who.topology === 'monolith' && rolling, steps: orderSteps(settings, strategies) });
   }
   if (rollingMonolith) {
     notes.push(`rolling deploys need a front that can switch traffic: they run on microservices/gateway and on monolith/${rollingMonolith.variant} started with the same gateway in front, so neither side has a hop the other lacks; monolith/${rollingMonolith.variant} keeps that gateway for its recreate rows too (like microservices/gateway), the other variants run without one`);
   }
+  const skipped = variants.filter((v) => wantsRecreate && !recreateHere(v));
+  if (skipped.length > 0) notes.push(`recreate ran only on the headline pair (profile setting redeploy.recreateOn = headline, to keep the quick profile short); not measured here: ${skipped.map((v) => `${v.topology}/${v.variant}`).join(', ')} — use --profile standard for every variant`);
   if (wantsRolling && !variants.some((v) => v.topology === 'microservices' && v.variant === 'gateway')) {
     notes.push('microservices/gateway is not among the selected variants, so no microservices rolling deploy was measured (rolling needs the gateway to switch traffic)');
   }

@@ -9,7 +9,7 @@ import { throwIfInterrupted, type ExperimentContext } from '../context.js';
 import { watchTopology } from '../footprint.js';
 import { buildTopologySpec } from '../topology-spec.js';
 import { buildRequests, toTimeline } from '../traffic.js';
-import { computeExtraPeakRss, countRestartedProcesses, judgeByProbe, listReadiedProcesses, measurePerModel, sliceTimeline, type ProbeVerdict } from './analyze-rollout.js';
+import { computeExtraPeakRss, countRestartedProcesses, findUnhealthyBaseline, judgeByProbe, listReadiedProcesses, measurePerModel, sliceTimeline, type ProbeVerdict } from './analyze-rollout.js';
 import { performRollout, rollBack, type HostState, type RolloutRecord } from './perform-rollout.js';
 import type { RedeploySession, RolloutStep } from './plan.js';
 import type { PublishedVersions } from './store-versions.js';
@@ -75,6 +75,8 @@ function buildResult(ctx: ExperimentContext, session: RedeploySession, trial: nu
   const lagMs = data.load?.generator.sendLagP99Ms ?? null;
   if (lagMs !== null && lagMs > data.load!.binMs / 2) invalidReasons.push(`load generator send-lag p99 ${lagMs.toFixed(0)} ms exceeds half a timeline bin (${data.load!.binMs / 2} ms): requests land in the wrong bins`);
   if (done.verdict.problem) invalidReasons.push(done.verdict.problem);
+  const unhealthy = data.load ? findUnhealthyBaseline(timeline, record.startedAtMs) : [];
+  if (unhealthy.length > 0) invalidReasons.push(`already failing before the rollout (lead window): ${unhealthy.map((u) => `${u.model} ${(100 * u.errorRate).toFixed(1)}% errors`).join(', ')} — the topology is overloaded at this load, so the rollout's own cost cannot be told apart`);
   if (done.verdict.timeToNewVersionMs === null) notMeasured.timeToNewVersionMs = `the probe never got an answer from v${done.toVersion} (${done.verdict.outcome})`;
   const extraPeakRssBytes = data.resources ? computeExtraPeakRss(data.resources.totals, record.startedAtMs, record.endedAtMs) : null;
   if (extraPeakRssBytes === null) notMeasured.extraPeakRssBytes = 'no RSS sample before and during the rollout';

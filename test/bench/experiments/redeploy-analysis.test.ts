@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_VARIANTS } from '../../../bench/config/topologies.js';
 import { PROFILES } from '../../../bench/config/profiles.js';
-import { computeExtraPeakRss, countRestartedProcesses, judgeByProbe, measurePerModel, sliceTimeline } from '../../../bench/experiments/redeploy/analyze-rollout.js';
+import { computeExtraPeakRss, countRestartedProcesses, findUnhealthyBaseline, judgeByProbe, measurePerModel, sliceTimeline } from '../../../bench/experiments/redeploy/analyze-rollout.js';
 import { planRedeploy } from '../../../bench/experiments/redeploy/plan.js';
 import type { ProbeSample } from '../../../bench/experiments/redeploy/version-probe.js';
 import type { Timeline } from '../../../bench/results/schema.js';
@@ -42,6 +42,11 @@ describe('timeline slicing and per-model impact', () => {
     expect(slice.bins.a!.map((b) => b.tMs)).toEqual([0, 250, 500, 750, 1000]);
     expect(slice.marks).toEqual([{ tMs: 350, kind: 'rollout-start', label: 'start' }]);
   });
+  it('flags a model already failing before the rollout', () => {
+    expect(findUnhealthyBaseline(timeline, 10_500)).toEqual([]);
+    const failing = { ...timeline, bins: { ...timeline.bins, b: timeline.bins.b!.map((b) => ({ ...b, ok: 3, errors: 2 })) } };
+    expect(findUnhealthyBaseline(failing, 10_500)).toEqual([{ model: 'b', errorRate: 0.4 }]);
+  });
   it('counts downtime and failures from the rollout start on', () => {
     const [a, b] = measurePerModel(timeline, ['a', 'b'], 10_600);
     expect(a).toEqual({ model: 'a', downtimeMs: 500, failedRequests: 11, p99Ms: 2 });
@@ -68,7 +73,7 @@ describe('process and memory accounting', () => {
 
 describe('planRedeploy', () => {
   it('runs rolling on microservices/gateway and the workers monolith behind a gateway, bad recreates last', () => {
-    const plan = planRedeploy(ALL_VARIANTS, PROFILES.quick.redeploy);
+    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.quick.redeploy, recreateOn: 'all' });
     expect(plan.sessions.map((s) => [`${s.who.topology}/${s.who.variant}`, s.monolithGateway])).toEqual([
       ['monolith/single', false],
       ['monolith/workers', true],
@@ -77,5 +82,10 @@ describe('planRedeploy', () => {
     ]);
     const workers = plan.sessions[1]!.steps.map((s) => `${s.strategy}${s.corrupt ? '!' : ''}`);
     expect(workers).toEqual(['recreate', 'rolling', 'rolling!', 'recreate!']);
+  });
+  it('recreates only on the headline pair when asked, and says what it left out', () => {
+    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.quick.redeploy, recreateOn: 'headline' });
+    expect(plan.sessions.map((s) => `${s.who.topology}/${s.who.variant}`)).toEqual(['monolith/workers', 'microservices/gateway']);
+    expect(plan.notes.join('\n')).toContain('monolith/single, microservices/direct');
   });
 });
