@@ -47,6 +47,8 @@ export interface RedeploySettings {
   trials: number;
   /** Recreate on every selected variant, or only on the headline pair (best-tuned monolith vs microservices behind the gateway). */
   recreateOn: 'all' | 'headline';
+  /** Share of the latency experiment's per-model rates offered as the steady load during rollouts (a rollout is measured under load, not overload). */
+  loadScale: number;
   /** Load before the rollout starts, and how long to keep observing after it ends. */
   leadMs: number;
   tailMs: number;
@@ -91,7 +93,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     latency: { warmupMs: 500, durationMs: 3500, lightOnlyDurationMs: 2000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250 },
     throughput: { connections: [1, 4, 16], warmupSec: 0.5, durationSec: 1, perModel: false, ceilingIterations: 200 },
     footprint: { idleSettleMs: 500, scalingCounts: [1, 4, 8], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, trials: 1, recreateOn: 'headline', leadMs: 500, tailMs: 1000 },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, trials: 1, recreateOn: 'headline', loadScale: 0.5, leadMs: 500, tailMs: 1000 },
     fault: { kinds: ['crash', 'exception'], trials: 1, targetModels: ['tabular'], warmupMs: 500, baselineMs: 1000, faultMs: 1250, recoveryLimitMs: 1250, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
   standard: {
@@ -99,7 +101,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     latency: { warmupMs: 2000, durationMs: 10000, lightOnlyDurationMs: 6000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250 },
     throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 1, durationSec: 3, perModel: true, ceilingIterations: 500 },
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 2, recreateOn: 'all', leadMs: 2000, tailMs: 3000 },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 2, recreateOn: 'all', loadScale: 0.5, leadMs: 2000, tailMs: 3000 },
     fault: { kinds: ALL_FAULTS, trials: 2, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
   full: {
@@ -107,7 +109,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     latency: { warmupMs: 3000, durationMs: 30000, lightOnlyDurationMs: 15000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250 },
     throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000 },
     footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 3, recreateOn: 'all', leadMs: 3000, tailMs: 5000 },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 3, recreateOn: 'all', loadScale: 0.5, leadMs: 3000, tailMs: 5000 },
     fault: { kinds: ALL_FAULTS, trials: 3, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
 };

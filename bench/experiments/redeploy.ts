@@ -13,6 +13,7 @@ function describeMethod(ctx: ExperimentContext, plan: RedeployPlan): string[] {
   const headline = s.strategies.includes('recreate') ? 'recreate' : 'rolling';
   return [
     ...plan.notes,
+    `the steady load during rollouts is ${s.loadScale} × the latency experiment's per-model rates (${ctx.config.models.map((m) => `${m} ${(ctx.config.settings.latency.rates[m] ?? 0) * s.loadScale} rps`).join(', ')}): a rollout is measured under load, not overload — at the full mix the gateway variants were already failing requests before any rollout on this machine`,
     `each rollout publishes a new version of ${s.targetModel} into the store (<model>/<N+1>/model.onnx) and rolls it out under the steady mixed open-loop load; every topology is started pinned to the versions already in the store, and the versions added are removed at the end`,
     `one topology per variant serves all its rollouts in a row under one load: the first gets ${s.leadMs} ms of lead, each is observed for ${s.tailMs} ms after it ends, which is also the next one's lead; good deploys run first, bad recreates last (a recreate that leaves the model down is rolled back, unmeasured, before the next rollout)`,
     'change kind `model` (new weights): recreate restarts the process hosting the model (the whole monolith, or one service); rolling starts a new service beside the old in microservices, while the monolith swaps just that session in process (repository load API: load, warm, atomic swap), reported as reloadMode in-process',

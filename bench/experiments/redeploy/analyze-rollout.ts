@@ -4,6 +4,9 @@ import type { TotalSample } from '../../resources/sampler.js';
 import type { RedeployResult, Timeline } from '../../results/schema.js';
 import type { ProbeSample } from './version-probe.js';
 
+/** Fewer baseline requests than this say nothing about a model's health (a heavy model sees ~2 in a short lead). */
+const MIN_BASELINE_REQUESTS = 10;
+
 /** How the rollout ended and when the new version first answered, read off the probe. */
 export interface ProbeVerdict {
   outcome: RedeployResult['outcome'];
@@ -68,13 +71,13 @@ export function computeExtraPeakRss(totals: readonly TotalSample[], fromMs: numb
   return Math.max(0, Math.max(...during) - before.rssBytes);
 }
 
-/** Models already failing more than 1% of their requests before the rollout started: their rollout numbers are confounded. */
+/** Models already failing more than 1% of their requests (out of at least 10) before the rollout started: their rollout numbers are confounded. */
 export function findUnhealthyBaseline(timeline: Timeline, rolloutStartMs: number): Array<{ model: string; errorRate: number }> {
   const startRel = Math.floor((rolloutStartMs - timeline.startedAtMs) / timeline.binMs) * timeline.binMs;
   return Object.entries(timeline.bins).flatMap(([model, bins]) => {
     const before = binsBetween(bins, 0, startRel);
     const count = before.reduce((sum, b) => sum + b.count, 0);
     const errors = before.reduce((sum, b) => sum + b.errors, 0);
-    return count > 0 && errors / count > DEFAULT_ERROR_RATE_LIMIT ? [{ model, errorRate: errors / count }] : [];
+    return count >= MIN_BASELINE_REQUESTS && errors / count > DEFAULT_ERROR_RATE_LIMIT ? [{ model, errorRate: errors / count }] : [];
   });
 }

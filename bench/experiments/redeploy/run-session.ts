@@ -106,6 +106,13 @@ function buildResult(ctx: ExperimentContext, session: RedeploySession, trial: nu
   };
 }
 
+/** The context with the latency experiment's rates scaled down: the steady load the rollouts run under. */
+function scaleLoad(ctx: ExperimentContext, scale: number): ExperimentContext {
+  const latency = ctx.config.settings.latency;
+  const rates = Object.fromEntries(Object.entries(latency.rates).map(([model, rps]) => [model, rps * scale]));
+  return { ...ctx, config: { ...ctx.config, settings: { ...ctx.config.settings, latency: { ...latency, rates } } } };
+}
+
 /** Stops what a session started, keeping whatever the load generator and the sampler measured. */
 async function collectSession(topology: RunningTopology, load: BackgroundLoad | null, probe: VersionProbe | null, sampler: ReturnType<typeof watchTopology> | null): Promise<SessionData> {
   await probe?.stop();
@@ -139,7 +146,7 @@ export async function runRedeploySession(ctx: ExperimentContext, session: Redepl
   let data: SessionData | null = null;
   try {
     sampler = watchTopology(topology);
-    load = await startBackgroundLoad(ctx, topology, settings.leadMs + session.steps.length * (settings.tailMs + ROLLOUT_BUDGET_MS), seed);
+    load = await startBackgroundLoad(scaleLoad(ctx, settings.loadScale), topology, settings.leadMs + session.steps.length * (settings.tailMs + ROLLOUT_BUDGET_MS), seed);
     const request = buildRequests([target], ctx.config.seed)[target]!;
     const probeUrl = () => (topology.endpoints()[target] ? `${topology.endpoints()[target]}/v2/models/${target}/infer` : null);
     probe = startVersionProbe(probeUrl, request, PROBE_INTERVAL_MS[findModel(target)?.weightClass ?? 'light']);

@@ -23,7 +23,7 @@ function makeConfig(topologies: string, redeploy: Partial<RedeploySettings>): Ru
   const outDir = mkdtempSync(join(tmpdir(), 'splitbench-redeploy-run-'));
   outDirs.push(outDir);
   const config = resolveRunConfig({ experiments: 'redeploy', models: MODELS.join(','), topologies, profile: 'quick', out: outDir });
-  config.settings.redeploy = { ...config.settings.redeploy, targetModel: 'tabular', trials: 1, recreateOn: 'all', leadMs: 600, tailMs: 1200, ...redeploy };
+  config.settings.redeploy = { ...config.settings.redeploy, targetModel: 'tabular', trials: 1, recreateOn: 'all', loadScale: 1, leadMs: 600, tailMs: 1200, ...redeploy };
   config.settings.latency.rates = { vad: 60, tabular: 60, 'ocr-cls': 15 };
   // Unpinned: other suites pin their servers to the same core; this test checks behaviour, not speed.
   config.cpus = { servers: null, generator: null };
