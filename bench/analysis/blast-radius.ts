@@ -88,20 +88,23 @@ function baselineAllowance(baselineViolating: number, baselineBins: number, wind
   return Math.ceil((baselineViolating / baselineBins) * windowBins);
 }
 
+/** A lone slow bin is within the noise of a 250 ms bin's p99: latency impact needs this many bins beyond the allowance. */
+const LATENCY_NOISE_BINS = 1;
+
 /**
  * Whether a model was impacted: more error bins than its baseline's error rate allows, or more
- * latency bins than its baseline's latency violations allow. Kept apart so a noisy latency baseline
- * cannot excuse seconds of failed requests.
+ * latency bins than its baseline's latency violations allow plus one bin of noise. Kept apart so a
+ * noisy latency baseline cannot excuse seconds of failed requests.
  */
 function judgeImpact(bins: readonly TimelineBin[], sloMs: number, baseline: { fromMs: number; toMs: number }, fromMs: number, toMs: number): { violatingBins: number; baselineViolatingBins: number; impacted: boolean } {
   const baselineBins = binsBetween(bins, baseline.fromMs, baseline.toMs);
   const windowBins = binsBetween(bins, fromMs, toMs);
-  const exceeds = (test: (bin: TimelineBin) => boolean) =>
-    windowBins.filter(test).length > baselineAllowance(baselineBins.filter(test).length, baselineBins.length, windowBins.length);
+  const exceeds = (test: (bin: TimelineBin) => boolean, noise: number) =>
+    windowBins.filter(test).length > baselineAllowance(baselineBins.filter(test).length, baselineBins.length, windowBins.length) + noise;
   return {
     violatingBins: windowBins.filter((bin) => isViolating(bin, sloMs)).length,
     baselineViolatingBins: baselineBins.filter((bin) => isViolating(bin, sloMs)).length,
-    impacted: exceeds((bin) => isErrorViolating(bin)) || exceeds((bin) => isLatencyViolating(bin, sloMs)),
+    impacted: exceeds((bin) => isErrorViolating(bin), 0) || exceeds((bin) => isLatencyViolating(bin, sloMs), LATENCY_NOISE_BINS),
   };
 }
 
