@@ -14,14 +14,14 @@ const MIN_SAMPLES_PER_WINDOW = 50;
 const MIN_MEASURED_MS = 1500;
 
 /** Turns one stream of an open-loop run into a latency result, with validity and missing figures explained. */
-export function toLatencyResult(stream: StreamResult, run: OpenLoopResult, who: TopologyVariant, trial: number, scenario: LatencyResult['scenario']): LatencyResult {
+export function toLatencyResult(stream: StreamResult, run: OpenLoopResult, who: TopologyVariant, trial: number, scenario: LatencyResult['scenario'], stabilityTolerance = 0.25): LatencyResult {
   const perWindow = stream.measured.sent / Math.max(1, stream.windows.length);
   const notMeasured: Record<string, string> = {};
   const reasons = stream.latency.nullReasons.join('; ');
   for (const field of ['p50Ms', 'p90Ms', 'p99Ms', 'p999Ms'] as const) {
     if (stream.latency[field] === null) notMeasured[`latency.${field}`] = reasons || 'no successful requests';
   }
-  const stability = perWindow >= MIN_SAMPLES_PER_WINDOW ? checkStability(stream.windows) : { valid: true, invalidReasons: [] };
+  const stability = perWindow >= MIN_SAMPLES_PER_WINDOW ? checkStability(stream.windows, { p50RelativeTolerance: stabilityTolerance, p50AbsoluteToleranceMs: 1 }) : { valid: true, invalidReasons: [] };
   if (perWindow < MIN_SAMPLES_PER_WINDOW) notMeasured.stability = `not assessed: ${perWindow.toFixed(0)} requests per window, fewer than ${MIN_SAMPLES_PER_WINDOW}`;
   const validity = combineValidity(
     checkWarmupExcluded({ warmupMs: run.warmupMs, warmupExcluded: true }),
@@ -70,12 +70,12 @@ export async function measureLatency(ctx: ExperimentContext, topology: RunningTo
   const seed = config.seed * 1000 + trial;
   const generator = { cpus: config.cpus.generator };
   const mixed = await runOpenLoop(buildOpenLoopPlan(topology, requests, rates, { durationMs: settings.warmupMs + settings.durationMs, warmupMs: settings.warmupMs, seed }, settings), generator);
-  const results = mixed.streams.map((stream) => toLatencyResult(stream, mixed, who, trial, 'mixed'));
+  const results = mixed.streams.map((stream) => toLatencyResult(stream, mixed, who, trial, 'mixed', settings.stabilityTolerance));
   const lightRates = Object.fromEntries(Object.entries(rates).filter(([m]) => findModel(m)?.weightClass === 'light'));
   const hasHeavy = Object.keys(lightRates).length < Object.keys(rates).length;
   if (hasHeavy && settings.lightOnlyDurationMs > 0 && !ctx.signal.aborted) {
     const lightOnly = await runOpenLoop(buildOpenLoopPlan(topology, requests, lightRates, { durationMs: settings.warmupMs + settings.lightOnlyDurationMs, warmupMs: settings.warmupMs, seed: seed + 500 }, settings), generator);
-    results.push(...lightOnly.streams.map((stream) => toLatencyResult(stream, lightOnly, who, trial, 'light-only')));
+    results.push(...lightOnly.streams.map((stream) => toLatencyResult(stream, lightOnly, who, trial, 'light-only', settings.stabilityTolerance)));
   }
   return { results, mixed };
 }

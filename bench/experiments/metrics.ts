@@ -1,6 +1,7 @@
 import { findModel } from '../../models/catalog.js';
 import type { FootprintResult, LatencyResult, ThroughputResult, Topology, VariantName } from '../results/schema.js';
 import type { MetricDefinition } from './compare-topologies.js';
+import type { LatencySettings } from '../config/profiles.js';
 
 /** A value derived from several results of one trial (e.g. an interference ratio). */
 export interface DerivedValue {
@@ -12,15 +13,17 @@ export interface DerivedValue {
   value: number | null;
 }
 
-/** Latency metrics compared per model: p99 for light models, p50 for heavy ones (few samples per trial). */
-export function latencyMetrics(models: readonly string[]): MetricDefinition<LatencyResult>[] {
+const FIELD_NAMES = { p90Ms: 'p90', p99Ms: 'p99', p50Ms: 'p50', meanMs: 'mean' } as const;
+
+/** Latency metrics compared per model, with the figure the profile's sample counts can support per class. */
+export function latencyMetrics(models: readonly string[], claims: Pick<LatencySettings, 'lightClaim' | 'heavyClaim'>): MetricDefinition<LatencyResult>[] {
   return models.map((model) => {
     const light = findModel(model)?.weightClass !== 'heavy';
-    const field = light ? 'p99Ms' : 'p50Ms';
+    const field = light ? claims.lightClaim : claims.heavyClaim;
     return {
       claim: light ? 'latency-light' : 'latency-heavy',
       metric: `latency.${field}`,
-      label: `${model} ${light ? 'p99' : 'p50'} latency, mixed load`,
+      label: `${model} ${FIELD_NAMES[field]} latency, mixed load`,
       unit: 'ms',
       better: 'lower',
       model,

@@ -92,7 +92,7 @@ function compareMeasurements(ctx: ExperimentContext): void {
   const seed = config.seed;
   if (recorder.results.experiments.latency) {
     recorder.updateSection('latency', (s) => {
-      s.comparisons = [...compareAll(s.results, latencyMetrics(config.models), config.variants, seed), ...compareAll(deriveInterference(s.results), interferenceMetrics(config.models), config.variants, seed)];
+      s.comparisons = [...compareAll(s.results, latencyMetrics(config.models, config.settings.latency), config.variants, seed), ...compareAll(deriveInterference(s.results), interferenceMetrics(config.models), config.variants, seed)];
       s.status = 'complete';
       s.finishedAt = finished;
     });
