@@ -82,6 +82,8 @@ export interface FaultSettings {
 /** Everything a profile fixes; CLI options override parts of it. */
 export interface ProfileSettings {
   trials: number;
+  /** Topology variants measured when --topologies is not given. */
+  topologies: string;
   latency: LatencySettings;
   throughput: ThroughputSettings;
   footprint: FootprintSettings;
@@ -100,6 +102,8 @@ const ALL_FAULTS: FaultSettings['kinds'] = ['crash', 'exception', 'cpu', 'leak',
 export const PROFILES: Record<ProfileName, ProfileSettings> = {
   quick: {
     trials: 2,
+    // Three variants keep the quick suite near 3 minutes here; add microservices:direct with --topologies.
+    topologies: 'monolith:single,monolith:workers,microservices:gateway',
     latency: { warmupMs: 500, durationMs: 2500, lightOnlyDurationMs: 1500, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p90Ms', heavyClaim: 'meanMs', stabilityTolerance: 0.5 },
     throughput: { connections: [1, 8], warmupSec: 0.3, durationSec: 0.75, perModel: false, ceilingIterations: 200 },
     footprint: { idleSettleMs: 300, scalingCounts: [1, 4], price: DEFAULT_PRICE },
@@ -108,6 +112,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
   },
   standard: {
     trials: 4,
+    topologies: 'monolith,microservices',
     latency: { warmupMs: 2000, durationMs: 20000, lightOnlyDurationMs: 13000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25 },
     throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 1, durationSec: 3, perModel: true, ceilingIterations: 500 },
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
@@ -116,6 +121,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
   },
   full: {
     trials: 6,
+    topologies: 'monolith,microservices',
     latency: { warmupMs: 3000, durationMs: 40000, lightOnlyDurationMs: 20000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25 },
     throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000 },
     footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },

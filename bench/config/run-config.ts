@@ -5,7 +5,7 @@ import { projectRoot } from '../../models/paths.js';
 import type { ThreadBudget } from '../../models/runtime.js';
 import { EXPERIMENT_NAMES, type ExperimentName } from '../results/schema.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName, type ProfileSettings } from './profiles.js';
-import { ALL_VARIANTS, parseVariants, type TopologyVariant } from './topologies.js';
+import { parseVariants, type TopologyVariant } from './topologies.js';
 
 /** Options as the CLI hands them over: strings, unvalidated. */
 export interface RunOptions {
@@ -114,7 +114,7 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
   if (unknownModels.length > 0) problems.push(`--models: ${unknownModels.map((m) => `"${m}"`).join(', ')} not in the catalog; expected names from: ${CATALOG.map((m) => m.name).join(', ')}`);
   if (models.length < 2) problems.push('--models: name at least two models; one model cannot show what co-hosting does');
 
-  const { variants, problems: variantProblems } = options.topologies ? parseVariants(options.topologies) : { variants: [...ALL_VARIANTS], problems: [] };
+  const { variants, problems: variantProblems } = parseVariants(options.topologies ?? settings.topologies);
   problems.push(...variantProblems);
   if (variants.length > 0 && !(variants.some((v) => v.topology === 'monolith') && variants.some((v) => v.topology === 'microservices'))) {
     problems.push('--topologies: include at least one monolith and one microservices variant, or there is nothing to compare');

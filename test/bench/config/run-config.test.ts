@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveRunConfig } from '../../../bench/config/run-config.js';
 
 describe('run config', () => {
-  it('resolves the quick profile with every topology variant and the default models', () => {
+  it('resolves the quick profile with its three topology variants and the default models, standard with all four', () => {
     const config = resolveRunConfig({ experiments: 'latency,throughput' });
     expect(config.profile).toBe('quick');
     expect(config.experiments).toEqual(['latency', 'throughput']);
-    expect(config.variants.map((v) => `${v.topology}:${v.variant}`)).toEqual(['monolith:single', 'monolith:workers', 'microservices:direct', 'microservices:gateway']);
+    expect(config.variants.map((v) => `${v.topology}:${v.variant}`)).toEqual(['monolith:single', 'monolith:workers', 'microservices:gateway']);
+    expect(resolveRunConfig({ experiments: 'latency', profile: 'standard' }).variants).toHaveLength(4);
     expect(config.models).toContain('vad');
   });
 
