@@ -31,7 +31,7 @@ function explainMicroserviceImpact(r: FaultResult, config: RunConfig): string {
   if (died.length > 0) return `processes other than the target's died too (${died.join(', ')})`;
   const reasons: string[] = [];
   const cpus = config.cpus.servers;
-  reasons.push(cpus === null ? 'no process died: every service shares the machine\'s cores with the faulty one' : `no process died: every service is pinned to the same CPU set [${cpus.join(',')}], so the faulty service competes with its neighbours for ${cpus.length === 1 ? 'one core' : `${cpus.length} cores`}`);
+  reasons.push(cpus === null ? 'no neighbour process died: every service shares the machine\'s cores with the faulty one' : `no neighbour process died: every service is pinned to the same CPU set [${cpus.join(',')}], so the faulty service competes with its neighbours for ${cpus.length === 1 ? 'one core' : `${cpus.length} cores`}`);
   if (r.variant === 'gateway') reasons.push('and all traffic passes through the one gateway process');
   if (r.processesDied.length > 0) reasons.push(`the restarted ${r.processesDied.join(', ')} loads and warms its model on that same CPU`);
   return reasons.join('; ');
