@@ -26,7 +26,7 @@ describe('splitbench models', () => {
     const result = await runCli(['models', '--json']);
     const rows = JSON.parse(result.stdout) as { name: string; sloMs: number; inputs: unknown[] }[];
     expect(rows.map((r) => r.name)).toEqual(CATALOG.map((m) => m.name));
-    expect(rows[0]).toMatchObject({ name: 'vad', sloMs: 10, weightClass: 'light' });
+    expect(rows[0]).toMatchObject({ name: 'vad', sloMs: 25, weightClass: 'light' });
   });
 });
 
