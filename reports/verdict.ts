@@ -51,7 +51,9 @@ export function buildVerdict(results: RunResults): VerdictRow[] {
     if (claim === 'library-freedom' && matching.length === 0) {
       return { claim, title, status: 'structural', headline: null, others: [], reason: LIBRARY_FREEDOM_FACT };
     }
-    const [headline, ...others] = matching;
+    // Lead with the first comparison both sides measured; the rest go to the details.
+    const measured = matching.find((c) => c.monolith.median !== null && c.microservices.median !== null);
+    const [headline, ...others] = measured ? [measured, ...matching.filter((c) => c !== measured)] : matching;
     if (!headline) return { claim, title, status: 'not-measured', headline: null, others: [], reason: experiment ? explainMissing(results, experiment) : 'not measured' };
     const bothMissing = headline.monolith.median === null && headline.microservices.median === null;
     return { claim, title, status: bothMissing ? 'not-measured' : 'measured', headline, others, reason: bothMissing ? (headline.note ?? 'neither side produced a valid value') : null };
