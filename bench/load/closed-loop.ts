@@ -131,7 +131,8 @@ async function runLevel(plan: ClosedLoopPlan, connections: number, durationMs: n
   return {
     connections: perOrigin * origins.length,
     durationMs: max((r) => r.duration * 1000),
-    rpsMean: sum((r) => r.requests.average),
+    // Completed requests over the measured time: autocannon's per-second average is quantised for short levels.
+    rpsMean: sum((r) => r.requests.total / Math.max(r.duration, 1e-3)),
     latencyP50Ms: max((r) => r.latency.p50),
     latencyP99Ms: max((r) => r.latency.p99),
     responses,
