@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isPidAlive } from './pid.js';
 
 /**
  * Minimal cgroup v1 support (cpu quota + memory limit), the kind these machines allow as root.
@@ -191,7 +192,7 @@ export function sweepStaleCgroups(): void {
     }
     for (const entry of entries) {
       const pid = Number(entry.slice('splitbench-'.length));
-      if (pid === process.pid || isAlive(pid)) continue;
+      if (pid === process.pid || isPidAlive(pid)) continue;
       const dir = join(parent, entry);
       try {
         const groups = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
@@ -203,15 +204,5 @@ export function sweepStaleCgroups(): void {
         // a process of the dead harness is still inside; a later sweep removes it
       }
     }
-  }
-}
-
-/** True when a process with this pid exists. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -2,8 +2,11 @@ import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { nowMs, sleep } from '../clock.js';
 import { createCgroup, type CgroupHandle, type CgroupLimits } from './cgroup-v1.js';
+import { isPidAlive } from './pid.js';
 import { parseReadyLine, waitForHealthReady } from './ready-line.js';
 import type { ManagedProcess, ProcessName, ReadyLine, SupervisorEvent } from './types.js';
+
+export { isPidAlive };
 
 /** How to start one server process. */
 export interface ProcessPlan {
@@ -89,16 +92,6 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
     } catch {
       return false;
     }
-  }
-}
-
-/** True when a process with this pid exists (zombies included). */
-export function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
