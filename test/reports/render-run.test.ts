@@ -129,9 +129,9 @@ describe('older or partial results', () => {
   });
 });
 
-/** Writes JSON to a temp file and returns its path. */
+/** Writes JSON to a temp file (inside the suite's temp folder, removed after the tests) and returns its path. */
 function writeTemp(value: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'splitbench-json-')), 'results.json');
+  const file = join(mkdtempSync(join(outDir, 'json-')), 'results.json');
   writeFileSync(file, JSON.stringify(value));
   return file;
 }
