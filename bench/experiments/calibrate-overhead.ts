@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { median } from 'simple-statistics';
 import { Client } from 'undici';
 import { findModel } from '../../models/catalog.js';
 import type { RunConfig } from '../config/run-config.js';
@@ -20,12 +21,6 @@ export interface OverheadResult {
   overheadUs: number;
 }
 
-/** Median of a list of numbers. */
-function medianOf(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 /**
  * Median round trip of back-to-back requests over one keep-alive connection (concurrency 1),
  * timed around each request in this process; the first `warmup` are discarded.
@@ -45,7 +40,7 @@ export async function measureSequentialP50Ms(url: string, request: Pick<EncodedR
   } finally {
     await client.close();
   }
-  return medianOf(durations);
+  return median(durations);
 }
 
 /** Round trip of a trivial node:http endpoint on the server CPUs: the floor any HTTP server pays here. */

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { mean, median } from 'simple-statistics';
 import { findModel } from '../../models/catalog.js';
 import { loadModel } from '../../models/runtime.js';
 
@@ -20,8 +21,7 @@ for (const name of models) {
     await model.run(inputs);
     durations[i] = performance.now() - started;
   }
-  const sorted = [...durations].sort((a, b) => a - b);
-  result[name] = { meanMs: sorted.reduce((a, b) => a + b, 0) / runs, medianMs: sorted[Math.floor(runs / 2)]! };
+  result[name] = { meanMs: mean([...durations]), medianMs: median([...durations]) };
   await model.release();
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -4,8 +4,7 @@ import { ConfigError, resolveRunConfig } from '../../config/run-config.js';
 import { measureHttpFloorMs, measureOverhead } from '../../experiments/calibrate-overhead.js';
 import { createProgress } from '../../experiments/progress.js';
 import { calibrateGenerator } from '../../load/calibrate.js';
-import { runCleanup } from '../../orchestrator/cleanup.js';
-import { installCleanupHandlers } from '../../orchestrator/cleanup.js';
+import { installCleanupHandlers, runCleanup } from '../../orchestrator/cleanup.js';
 import { LocalTarget } from '../../orchestrator/local-target.js';
 import { UsageError } from '../errors.js';
 

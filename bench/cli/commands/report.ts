@@ -1,7 +1,6 @@
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { Command } from 'commander';
 import { readResults, resolveResultsPath, ResultsFileError } from '../../results/read-results.js';
-import { dirname } from 'node:path';
 import { anyThresholdFailed, evaluateThresholds, writeComparison, writeRunReports } from '../../../reports/index.js';
 import { EXIT, UsageError } from '../errors.js';
 
