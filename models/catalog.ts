@@ -1,5 +1,4 @@
 import { createRandom, fillUniform } from './random.js';
-import { generateParametricModel, generateTabularModel } from './synthetic/generators.js';
 import type { Tensor, TensorSpec } from './tensor.js';
 
 /** How a request body is encoded by default: JSON tensors or the binary-tensor extension. */
@@ -19,10 +18,19 @@ export interface PackagedSource {
   sha256: string;
 }
 
-/** A model written by the project's own code, deterministic for a given version. */
+/**
+ * How the project's own code writes a model: deterministic for a given version (version N uses
+ * seed `seed + N × seedPerVersion`). Only data here, so loading the catalog does not load the ONNX
+ * writer: servers read the catalog, only the harness writes models (models/publish.ts).
+ */
+export type SyntheticRecipe =
+  | { generator: 'tabular'; features: number; hidden: number; seed: number; seedPerVersion: number }
+  | { generator: 'parametric'; width: number; layers: number; seed: number; seedPerVersion: number };
+
+/** A model written by the project's own code. */
 export interface GeneratedSource {
   kind: 'generated';
-  generate(version: number): Uint8Array;
+  recipe: SyntheticRecipe;
 }
 
 /** One entry of the catalog: everything both topologies and the bench need to know about a model. */
@@ -125,7 +133,7 @@ const tabular: ModelSpec = {
   name: 'tabular',
   description: `Synthetic tabular scorer: ${TABULAR_FEATURES} features → 64 ReLU → sigmoid score`,
   initialVersion: 1,
-  source: { kind: 'generated', generate: (version) => generateTabularModel({ features: TABULAR_FEATURES, hidden: 64, seed: 7 + version * 101 }) },
+  source: { kind: 'generated', recipe: { generator: 'tabular', features: TABULAR_FEATURES, hidden: 64, seed: 7, seedPerVersion: 101 } },
   inputs: [{ name: 'features', datatype: 'FP32', shape: [1, TABULAR_FEATURES] }],
   outputs: [{ name: 'score', datatype: 'FP32', shape: [1, 1] }],
   sloMs: 25,
@@ -147,7 +155,7 @@ function parametric(index: number): ModelSpec {
     name,
     description: `Synthetic parametric model #${index}: ${PARAMETRIC_LAYERS} × (MatMul ${PARAMETRIC_WIDTH}² + tanh)`,
     initialVersion: 1,
-    source: { kind: 'generated', generate: (version) => generateParametricModel({ width: PARAMETRIC_WIDTH, layers: PARAMETRIC_LAYERS, seed: index * 7919 + version }) },
+    source: { kind: 'generated', recipe: { generator: 'parametric', width: PARAMETRIC_WIDTH, layers: PARAMETRIC_LAYERS, seed: index * 7919, seedPerVersion: 1 } },
     inputs: [{ name: 'x', datatype: 'FP32', shape: [1, PARAMETRIC_WIDTH] }],
     outputs: [{ name: 'y', datatype: 'FP32', shape: [1, PARAMETRIC_WIDTH] }],
     sloMs: 25,

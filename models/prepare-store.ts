@@ -1,6 +1,7 @@
 import { CATALOG } from './catalog.js';
 import { defaultStoreDir } from './paths.js';
-import { ModelFileError, prepareStore } from './store.js';
+import { prepareStore } from './publish.js';
+import { ModelFileError } from './store.js';
 
 // Run by `npm run build`: puts version 1 of every catalog model into the store, so servers start offline.
 try {

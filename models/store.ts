@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, existsSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ModelSpec, PackagedSource } from './catalog.js';
-import { restampOnnxModel } from './synthetic/onnx-writer.js';
+import type { PackagedSource } from './catalog.js';
 
 /** A model file that is missing, unreadable or not the pinned bytes. */
 export class ModelFileError extends Error {
@@ -82,56 +81,3 @@ export function readPackagedModel(name: string, source: PackagedSource): Uint8Ar
   return bytes;
 }
 
-/** Bytes of a given version of a model, from its package or its generator. */
-export function modelBytes(spec: ModelSpec, version: number): Uint8Array {
-  if (spec.source.kind === 'generated') return spec.source.generate(version);
-  const original = readPackagedModel(spec.name, spec.source);
-  // Later versions of a packaged model carry the same weights in a re-stamped file: new bytes to load.
-  return version === spec.initialVersion ? original : restampOnnxModel(original, { 'splitbench.version': String(version) });
-}
-
-/** Writes a file atomically, so a server never loads half a model. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, bytes);
-  renameSync(temporary, path);
-}
-
-/** Makes sure the store holds the initial version of every given model; returns what was written. */
-export function prepareStore(storeDir: string, specs: readonly ModelSpec[]): string[] {
-  const written: string[] = [];
-  for (const spec of specs) {
-    const path = modelPath(storeDir, spec.name, spec.initialVersion);
-    if (existsSync(path) && statSync(path).size > 0) continue;
-    writeAtomically(path, modelBytes(spec, spec.initialVersion));
-    written.push(path);
-  }
-  return written;
-}
-
-/** Options for publishing a new version. */
-export interface PublishOptions {
-  /** Write a truncated, unloadable file: a bad deploy. */
-  corrupt?: boolean;
-}
-
-/** Publishes version latest+1 of a model into the store and describes it. */
-export function publishVersion(storeDir: string, spec: ModelSpec, options: PublishOptions = {}): ModelFileInfo {
-  const version = latestVersion(storeDir, spec.name) + 1;
-  const bytes = modelBytes(spec, version);
-  const content = options.corrupt ? corruptBytes(bytes) : bytes;
-  const path = modelPath(storeDir, spec.name, version);
-  writeAtomically(path, content);
-  return { path, version, bytes: content.byteLength, sha256: sha256(content) };
-}
-
-/** Keeps the first third of a model and appends garbage: what an interrupted upload looks like. */
-function corruptBytes(bytes: Uint8Array): Uint8Array {
-  const head = bytes.subarray(0, Math.floor(bytes.byteLength / 3));
-  const garbage = new Uint8Array(1024).fill(0xff);
-  const result = new Uint8Array(head.byteLength + garbage.byteLength);
-  result.set(head);
-  result.set(garbage, head.byteLength);
-  return result;
-}

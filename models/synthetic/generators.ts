@@ -1,3 +1,4 @@
+import type { SyntheticRecipe } from '../catalog.js';
 import { createRandom, fillUniform } from '../random.js';
 import { writeOnnxModel, type GraphNode, type Initializer } from './onnx-writer.js';
 
@@ -69,4 +70,12 @@ export function generateParametricModel({ width, layers, seed }: ParametricOptio
     nodes,
     metadata: { 'splitbench.generator': 'parametric', 'splitbench.seed': String(seed), 'splitbench.layers': String(layers), 'splitbench.width': String(width) },
   });
+}
+
+/** Writes version `version` of a catalog recipe. */
+export function generateFromRecipe(recipe: SyntheticRecipe, version: number): Uint8Array {
+  const seed = recipe.seed + version * recipe.seedPerVersion;
+  return recipe.generator === 'tabular'
+    ? generateTabularModel({ features: recipe.features, hidden: recipe.hidden, seed })
+    : generateParametricModel({ width: recipe.width, layers: recipe.layers, seed });
 }

@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { ServingError } from '../backend/backend.js';
 import { parseJson } from '../codec/json-codec.js';
-import { parseFaultSpec } from '../faults/fault-spec.js';
 import type { AppContext } from './app-context.js';
 import { readBody } from './read-body.js';
 import { unknownModelMessage } from './routes-models.js';
@@ -40,9 +39,19 @@ function readVersion(body: unknown): number {
   return number as number;
 }
 
+/**
+ * The fault-spec parser (and zod with it, ~0.1 s to load here) only in servers started with
+ * --faults, loaded at start-up so arming a fault never waits for it.
+ */
+function loadFaultSpecParser(): Promise<typeof import('../faults/fault-spec.js')> {
+  return import('../faults/fault-spec.js');
+}
+
 /** Repository load (hot reload) and fault control. */
 export function addAdminRoutes(router: Router, context: AppContext): void {
   const { backend } = context;
+  const faultSpec = context.faultsEnabled ? loadFaultSpecParser() : null;
+  faultSpec?.catch(() => undefined);
   const guard = requireToken(context.adminToken);
   router.post('/v2/repository/models/:name/load', guard, handle(async (req, res) => {
     const name = req.params.name as string;
@@ -55,6 +64,7 @@ export function addAdminRoutes(router: Router, context: AppContext): void {
     context.faultsEnabled ? next() : sendJson(res, 403, { error: 'fault injection is disabled; start the server with --faults (and --admin-token)' });
   router.get('/admin/faults', guard, (_req, res) => sendJson(res, 200, { faults: backend.faults() }));
   router.post('/admin/faults', guard, faultGuard, handle(async (req, res) => {
+    const { parseFaultSpec } = await (faultSpec ?? loadFaultSpecParser());
     const fault = parseFaultSpec(await readAdminJson(req));
     if (typeof fault === 'string') throw new ServingError(400, fault);
     if (!backend.spec(fault.model)) throw new ServingError(404, unknownModelMessage(backend, fault.model));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findModel } from '../../models/catalog.js';
-import { prepareStore, publishVersion } from '../../models/store.js';
+import { prepareStore, publishVersion } from '../../models/publish.js';
 import { admin, infer, TOKEN } from './support/requests.js';
 import { startServer, type RunningServer } from './support/servers.js';
 

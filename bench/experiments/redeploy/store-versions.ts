@@ -1,7 +1,8 @@
 import { rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { findModel } from '../../../models/catalog.js';
-import { listVersions, modelPath, publishVersion, type ModelFileInfo } from '../../../models/store.js';
+import { publishVersion } from '../../../models/publish.js';
+import { listVersions, modelPath, type ModelFileInfo } from '../../../models/store.js';
 
 /** Versions the experiment publishes, remembered so the store can be put back as it was. */
 export interface PublishedVersions {

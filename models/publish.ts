@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ModelSpec } from './catalog.js';
+import { latestVersion, modelPath, readPackagedModel, sha256, type ModelFileInfo } from './store.js';
+import { generateFromRecipe } from './synthetic/generators.js';
+import { restampOnnxModel } from './synthetic/onnx-writer.js';
+
+// The writing side of the model store (the harness and the build use it; servers only read the store).
+
+/** Bytes of a given version of a model, from its package or its generator. */
+export function modelBytes(spec: ModelSpec, version: number): Uint8Array {
+  if (spec.source.kind === 'generated') return generateFromRecipe(spec.source.recipe, version);
+  const original = readPackagedModel(spec.name, spec.source);
+  // Later versions of a packaged model carry the same weights in a re-stamped file: new bytes to load.
+  return version === spec.initialVersion ? original : restampOnnxModel(original, { 'splitbench.version': String(version) });
+}
+
+/** Writes a file atomically, so a server never loads half a model. */
+function writeAtomically(path: string, bytes: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, path);
+}
+
+/** Makes sure the store holds the initial version of every given model; returns what was written. */
+export function prepareStore(storeDir: string, specs: readonly ModelSpec[]): string[] {
+  const written: string[] = [];
+  for (const spec of specs) {
+    const path = modelPath(storeDir, spec.name, spec.initialVersion);
+    if (existsSync(path) && statSync(path).size > 0) continue;
+    writeAtomically(path, modelBytes(spec, spec.initialVersion));
+    written.push(path);
+  }
+  return written;
+}
+
+/** Options for publishing a new version. */
+export interface PublishOptions {
+  /** Write a truncated, unloadable file: a bad deploy. */
+  corrupt?: boolean;
+}
+
+/** Publishes version latest+1 of a model into the store and describes it. */
+export function publishVersion(storeDir: string, spec: ModelSpec, options: PublishOptions = {}): ModelFileInfo {
+  const version = latestVersion(storeDir, spec.name) + 1;
+  const bytes = modelBytes(spec, version);
+  const content = options.corrupt ? corruptBytes(bytes) : bytes;
+  const path = modelPath(storeDir, spec.name, version);
+  writeAtomically(path, content);
+  return { path, version, bytes: content.byteLength, sha256: sha256(content) };
+}
+
+/** Keeps the first third of a model and appends garbage: what an interrupted upload looks like. */
+function corruptBytes(bytes: Uint8Array): Uint8Array {
+  const head = bytes.subarray(0, Math.floor(bytes.byteLength / 3));
+  const garbage = new Uint8Array(1024).fill(0xff);
+  const result = new Uint8Array(head.byteLength + garbage.byteLength);
+  result.set(head);
+  result.set(garbage, head.byteLength);
+  return result;
+}
