@@ -102,6 +102,10 @@ export function deriveCapacity(levels: readonly ConcurrencyLevelResult[], sloMs:
   };
 }
 
+// autocannon checks its duration only when it takes a sample (every second by default), so a 1.5 s
+// level ran for 2 s; sampling every 100 ms ends a level within 0.1 s of its duration.
+const SAMPLE_INTERVAL_MS = 100;
+
 /** One level: one autocannon instance per origin, connections split between them, run together. */
 async function runLevel(plan: ClosedLoopPlan, connections: number, durationMs: number, signal?: AbortSignal): Promise<ConcurrencyLevelResult> {
   const byOrigin = new Map<string, autocannon.Request[]>();
@@ -120,7 +124,7 @@ async function runLevel(plan: ClosedLoopPlan, connections: number, durationMs: n
   const perOrigin = Math.max(1, Math.floor(connections / origins.length));
   const results = await Promise.all(
     origins.map(([origin, requests]) =>
-      runAutocannon({ url: origin, connections: perOrigin, pipelining: 1, duration: durationMs / 1000, timeout: plan.timeoutMs / 1000, requests }, signal),
+      runAutocannon({ url: origin, connections: perOrigin, pipelining: 1, duration: durationMs / 1000, sampleInt: SAMPLE_INTERVAL_MS, timeout: plan.timeoutMs / 1000, requests }, signal),
     ),
   );
   const sum = (pick: (r: autocannon.Result) => number) => results.reduce((a, r) => a + pick(r), 0);

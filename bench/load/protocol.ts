@@ -10,18 +10,18 @@ export type WireStream = Omit<LoadStream, 'body'> & { body: WireBody };
 /** Open-loop plan as sent to the generator process. */
 export type WireOpenLoopPlan = Omit<OpenLoopPlan, 'streams'> & { streams: WireStream[] };
 
-/** Messages from the parent to the generator process: one job per process, then optionally abort. */
+/** Messages from the parent to the generator process: jobs run one at a time, each with its own id. */
 export type ToGenerator =
-  | { type: 'open-loop'; plan: WireOpenLoopPlan; cpus: number[] | null }
-  | { type: 'closed-loop'; plan: ClosedLoopPlan }
-  | { type: 'abort' };
+  | { type: 'open-loop'; jobId: number; plan: WireOpenLoopPlan; cpus: number[] | null }
+  | { type: 'closed-loop'; jobId: number; plan: ClosedLoopPlan }
+  | { type: 'abort'; jobId: number };
 
-/** Messages from the generator process to the parent. */
+/** Messages from the generator process to the parent, naming the job they belong to. */
 export type FromGenerator =
-  | { type: 'started'; startedAtMs: number }
-  | { type: 'open-loop-result'; result: OpenLoopResult }
-  | { type: 'closed-loop-result'; result: ClosedLoopResult }
-  | { type: 'failed'; message: string };
+  | { type: 'started'; jobId: number; startedAtMs: number }
+  | { type: 'open-loop-result'; jobId: number; result: OpenLoopResult }
+  | { type: 'closed-loop-result'; jobId: number; result: ClosedLoopResult }
+  | { type: 'failed'; jobId: number; message: string };
 
 /** Encodes a body for the IPC channel. */
 export function encodeWireBody(body: LoadStream['body']): WireBody {

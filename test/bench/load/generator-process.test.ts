@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveCapacity } from '../../../bench/load/closed-loop.js';
-import { runClosedLoop, startOpenLoop, runOpenLoop, isTasksetAvailable } from '../../../bench/load/generator-client.js';
+import { LoadGenerator, runClosedLoop, startOpenLoop, runOpenLoop, isTasksetAvailable } from '../../../bench/load/generator-client.js';
+import { isPidAlive } from '../../../bench/orchestrator/pid.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -86,6 +87,65 @@ describe('generator process', () => {
     expect(result.maxRpsUnderSlo).toBeGreaterThan(0);
     expect(result.underSloReason).toBeNull();
     for (const level of result.levels) expect(level.errorRate).toBe(0);
+  });
+});
+
+describe('LoadGenerator (one process for a whole run)', () => {
+  const plan = (durationMs: number) => ({
+    streams: [{ model: 'a', url: `${server.url}/a`, rateRps: 100, arrival: 'constant' as const }],
+    durationMs,
+    warmupMs: 0,
+    seed: 1,
+    timeoutMs: 1000,
+  });
+
+  it('runs open- and closed-loop jobs one after another in the same process, each with its own figures', async () => {
+    const generator = new LoadGenerator();
+    try {
+      const first = await generator.runOpenLoop(plan(300));
+      const sweep = await generator.runClosedLoop({ targets: [{ url: `${server.url}/b` }], concurrencyLevels: [2], levelDurationMs: 300, warmupMs: 0, timeoutMs: 1000, sloMs: 100 });
+      const second = await generator.runOpenLoop(plan(300));
+      expect(second.generator.pid).toBe(first.generator.pid);
+      expect(second.streams[0]?.total.sent).toBe(first.streams[0]?.total.sent);
+      expect(sweep.levels[0]?.responses).toBeGreaterThan(0);
+    } finally {
+      await generator.close();
+    }
+  });
+
+  it('refuses a second job while one runs, since both would share the generator CPU', async () => {
+    const generator = new LoadGenerator();
+    try {
+      const running = generator.startOpenLoop(plan(500));
+      expect(() => generator.startOpenLoop(plan(500))).toThrow(/one at a time/);
+      await running.result;
+    } finally {
+      await generator.close();
+    }
+  });
+
+  it('fails the running job when its process is killed, and starts a new process for the next job', async () => {
+    const generator = new LoadGenerator();
+    try {
+      const running = generator.startOpenLoop(plan(5000));
+      await running.started;
+      const killedPid = generator.pid!;
+      process.kill(killedPid, 'SIGKILL');
+      await expect(running.result).rejects.toThrow(/exited without a result/);
+      const next = await generator.runOpenLoop(plan(200));
+      expect(next.generator.pid).not.toBe(killedPid);
+      expect(next.streams[0]?.measured.failed).toBe(0);
+    } finally {
+      await generator.close();
+    }
+  });
+
+  it('leaves no process behind once closed', async () => {
+    const generator = new LoadGenerator();
+    await generator.runOpenLoop(plan(200));
+    const pid = generator.pid!;
+    await generator.close();
+    expect(isPidAlive(pid)).toBe(false);
   });
 });
 
