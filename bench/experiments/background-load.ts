@@ -1,4 +1,4 @@
-import { startOpenLoop, type OpenLoopHandle } from '../load/generator-client.js';
+import type { OpenLoopHandle } from '../load/generator-client.js';
 import type { RunningTopology, SupervisorEvent } from '../orchestrator/types.js';
 import type { TimelineMark } from '../results/schema.js';
 import { nowMs } from '../clock.js';
@@ -27,7 +27,7 @@ export async function startBackgroundLoad(ctx: ExperimentContext, topology: Runn
   const requests = buildRequests(config.models, config.seed);
   const rates = Object.fromEntries(config.models.map((m) => [m, settings.rates[m] ?? 0]));
   const plan = buildOpenLoopPlan(topology, requests, rates, { durationMs, warmupMs: 0, seed }, { ...settings, binMs: config.settings.fault.binMs });
-  const handle = startOpenLoop(plan, { cpus: config.cpus.generator });
+  const handle = ctx.generator.startOpenLoop(plan);
   const { startedAtMs } = await handle.started;
   return { handle, startedAtMs, elapsedMs: () => nowMs() - startedAtMs };
 }

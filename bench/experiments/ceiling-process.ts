@@ -7,21 +7,23 @@ import { loadModel } from '../../models/runtime.js';
 // argv: <storeDir> <iterations> <intraOp> <interOp> <model>...; prints one JSON line { model: { meanMs, medianMs } }.
 const [storeDir, iterationsArg, intraArg, interArg, ...models] = process.argv.slice(2);
 const iterations = Number(iterationsArg);
+const MIN_RUNS = 20;
 const result: Record<string, { meanMs: number; medianMs: number }> = {};
 for (const name of models) {
   const spec = findModel(name);
   if (!spec) throw new Error(`unknown model ${name}`);
   const model = await loadModel(spec, storeDir!, spec.initialVersion, { intraOpThreads: Number(intraArg), interOpThreads: Number(interArg) });
   const inputs = spec.sampleInputs(1);
-  // Heavy models get fewer iterations: a ceiling needs a stable mean, not thousands of 45 ms runs.
-  const runs = Math.max(10, Math.min(iterations, Math.round(2000 / Math.max(0.05, model.warmupMs / 5))));
-  const durations = new Float64Array(runs);
-  for (let i = 0; i < runs; i++) {
+  // Heavy models stop at a time budget (5 ms per asked iteration, at least MIN_RUNS runs): a ceiling
+  // needs a stable mean, not hundreds of 45 ms runs.
+  const budgetEndsAt = performance.now() + iterations * 5;
+  const durations: number[] = [];
+  while (durations.length < iterations && (durations.length < MIN_RUNS || performance.now() < budgetEndsAt)) {
     const started = performance.now();
     await model.run(inputs);
-    durations[i] = performance.now() - started;
+    durations.push(performance.now() - started);
   }
-  result[name] = { meanMs: mean([...durations]), medianMs: median([...durations]) };
+  result[name] = { meanMs: mean(durations), medianMs: median(durations) };
   await model.release();
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,4 +1,5 @@
 import type { RunConfig } from '../config/run-config.js';
+import type { LoadGenerator } from '../load/generator-client.js';
 import type { Target } from '../orchestrator/types.js';
 import type { RunRecorder } from '../results/run-recorder.js';
 import type { Progress } from './progress.js';
@@ -10,6 +11,8 @@ export interface ExperimentContext {
   target: Target;
   progress: Progress;
   storeDir: string;
+  /** The run's load generator: one pinned process that every experiment's load runs in, one job at a time. */
+  generator: LoadGenerator;
   /** Aborted on Ctrl-C: experiments stop between steps and keep what they recorded. */
   signal: AbortSignal;
 }

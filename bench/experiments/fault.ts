@@ -8,7 +8,7 @@ import { buildFaultMetrics } from './fault/fault-metrics.js';
 import { describeFindings } from './fault/fault-findings.js';
 import { runFaultWindow } from './fault/fault-window.js';
 import { buildIsolationMatrix, buildIsolationScores } from './fault/isolation.js';
-import { buildTopologySpec } from './topology-spec.js';
+import { buildTopologySpec, type SpecExtras } from './topology-spec.js';
 
 /** One window of a session: a fault kind (or `none`, the baseline) in one target model. */
 interface WindowSpec {
@@ -23,12 +23,18 @@ export function planWindows(config: RunConfig): WindowSpec[] {
 }
 
 /**
- * Starts a topology variant with fault hooks and the profile's memory limit per model-hosting
- * process, pinned to the model versions recorded at run start (a restart mid-run serves the same).
+ * What a topology needs for fault windows: fault hooks and the profile's memory limit per
+ * model-hosting process, pinned to the model versions recorded at run start (a restart mid-run
+ * serves the same). Measurement sessions that host fault windows are started with it too.
  */
-function startFaultTopology(ctx: ExperimentContext, who: TopologyVariant): Promise<RunningTopology> {
+export function faultSpecExtras(ctx: ExperimentContext): SpecExtras {
   const versions = Object.fromEntries(ctx.recorder.results.models.map((m) => [m.name, m.version]));
-  return ctx.target.start(buildTopologySpec(ctx.config, ctx.storeDir, who, { faults: true, memoryLimitBytes: ctx.config.settings.fault.memoryLimitBytes, versions }));
+  return { faults: true, memoryLimitBytes: ctx.config.settings.fault.memoryLimitBytes, versions };
+}
+
+/** Starts a topology variant ready for fault windows. */
+function startFaultTopology(ctx: ExperimentContext, who: TopologyVariant): Promise<RunningTopology> {
+  return ctx.target.start(buildTopologySpec(ctx.config, ctx.storeDir, who, faultSpecExtras(ctx)));
 }
 
 /** Records how the memory limit is enforced, once per run. */
@@ -42,54 +48,71 @@ function noteLimits(ctx: ExperimentContext, topology: RunningTopology): void {
 }
 
 /**
- * One trial of one topology variant: started once, every window run on it in turn, replaced by a
- * fresh start only when a window left it unhealthy.
+ * Every window of one trial on a started topology, in turn; a window that leaves the topology
+ * unhealthy gets it replaced by a fresh start. Returns the topology now running (the caller stops it).
  */
-async function runFaultSession(ctx: ExperimentContext, who: TopologyVariant, trial: number, windows: readonly WindowSpec[]): Promise<void> {
+export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVariant, trial: number, started: RunningTopology): Promise<RunningTopology> {
+  const windows = planWindows(ctx.config);
   const label = `${who.topology}/${who.variant} · trial ${trial + 1}`;
-  ctx.progress.step(`fault · starting ${label}`);
-  let topology = await startFaultTopology(ctx, who);
-  try {
-    noteLimits(ctx, topology);
-    for (const [index, window] of windows.entries()) {
+  let topology = started;
+  noteLimits(ctx, topology);
+  for (const [index, window] of windows.entries()) {
+    throwIfInterrupted(ctx.signal);
+    ctx.progress.step(`fault · ${label} · ${window.kind === 'none' ? 'baseline (no fault)' : `${window.kind} in ${window.targetModel}`}`);
+    const seed = ctx.config.seed * 1000 + 700 + trial * 50 + index;
+    const outcome = await runFaultWindow(ctx, topology, { who, trial, kind: window.kind, targetModel: window.targetModel, seed });
+    ctx.recorder.updateSection('fault', (s) => {
+      s.results.push(outcome.result);
+      s.notes.push(...outcome.notes);
+    });
+    ctx.progress.tick();
+    if (!outcome.healthy && index < windows.length - 1) {
       throwIfInterrupted(ctx.signal);
-      ctx.progress.step(`fault · ${label} · ${window.kind === 'none' ? 'baseline (no fault)' : `${window.kind} in ${window.targetModel}`}`);
-      const seed = ctx.config.seed * 1000 + 700 + trial * 50 + index;
-      const outcome = await runFaultWindow(ctx, topology, { who, trial, kind: window.kind, targetModel: window.targetModel, seed });
-      ctx.recorder.updateSection('fault', (s) => {
-        s.results.push(outcome.result);
-        s.notes.push(...outcome.notes);
-      });
-      ctx.progress.tick();
-      if (!outcome.healthy && index < windows.length - 1) {
-        throwIfInterrupted(ctx.signal);
+      await topology.stop();
+      ctx.progress.step(`fault · restarting ${label} after an unhealthy window`);
+      topology = await startFaultTopology(ctx, who);
+    }
+  }
+  return topology;
+}
+
+/** Progress units the fault experiment adds: one per window. */
+export function countFaultWindows(config: RunConfig): number {
+  return config.settings.fault.trials * config.variants.length * planWindows(config).length;
+}
+
+/**
+ * The fault experiment (DESIGN.md §6) on topologies of its own: per trial and topology variant, a
+ * start, then a baseline window and every fault kind in every target model under steady mixed load.
+ * (A run that also measures latency or throughput hosts the windows in its last sessions instead.)
+ */
+export async function runFaultSessions(ctx: ExperimentContext): Promise<void> {
+  const { config } = ctx;
+  for (let trial = 0; trial < config.settings.fault.trials; trial++) {
+    for (const who of config.variants) {
+      ctx.progress.step(`fault · starting ${who.topology}/${who.variant} · trial ${trial + 1}`);
+      let topology = await startFaultTopology(ctx, who);
+      try {
+        topology = await runFaultWindows(ctx, who, trial, topology);
+      } finally {
         await topology.stop();
-        ctx.progress.step(`fault · restarting ${label} after an unhealthy window`);
-        topology = await startFaultTopology(ctx, who);
       }
     }
-  } finally {
-    await topology.stop();
   }
 }
 
 /**
- * The fault experiment (DESIGN.md §6): per topology variant, a baseline window and every fault kind
- * in every target model under steady mixed load, measured from the timeline and the process events;
- * then the isolation matrix, isolation scores and monolith-vs-microservices comparisons.
+ * Closes the fault experiment once every window ran: the isolation matrix, isolation scores,
+ * monolith-vs-microservices comparisons and findings, all read off the recorded windows.
  */
-export async function runFaultExperiment(ctx: ExperimentContext): Promise<void> {
+export function finishFaultExperiment(ctx: ExperimentContext): void {
   const { config } = ctx;
-  const trials = config.settings.fault.trials;
-  const windows = planWindows(config);
-  ctx.progress.plan(trials * config.variants.length * windows.length);
-  for (let trial = 0; trial < trials; trial++) {
-    for (const who of config.variants) await runFaultSession(ctx, who, trial, windows);
-  }
   ctx.recorder.updateSection('fault', (s) => {
     s.isolationMatrix = config.settings.fault.targetModels.length > 1 ? buildIsolationMatrix(s.results) : [];
     s.isolationScores = buildIsolationScores(s.results);
     s.comparisons = compareAll(s.results, buildFaultMetrics(config.settings.fault.kinds), config.variants, config.seed);
+    const { observeAfterReadyMs, recoveryLimitMs } = config.settings.fault;
+    if (observeAfterReadyMs !== null) s.notes.push(`each window ended ${observeAfterReadyMs} ms after the fault was disarmed and every process that died was ready again (at most ${recoveryLimitMs} ms after disarming); the baseline window ends the same way after its unarmed fault period`);
     s.notes.push(...describeFindings(s.results, config));
     s.status = 'complete';
     s.finishedAt = new Date().toISOString();

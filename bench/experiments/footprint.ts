@@ -8,7 +8,7 @@ import type { FootprintSettings } from '../config/profiles.js';
 import type { TopologyVariant } from '../config/topologies.js';
 import { PARAMETRIC_COUNT } from '../../models/catalog.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
-import { buildTopologySpec } from './topology-spec.js';
+import { buildTopologySpec, type SpecExtras } from './topology-spec.js';
 
 const GIB = 1024 ** 3;
 
@@ -75,9 +75,9 @@ export async function currentRss(sampler: ResourceSampler): Promise<number | nul
 }
 
 /** Starts a topology and measures how long until every process answered ready. */
-export async function startTimed(ctx: ExperimentContext, who: TopologyVariant, models?: string[]): Promise<{ topology: RunningTopology; coldStartMs: number }> {
+export async function startTimed(ctx: ExperimentContext, who: TopologyVariant, extras: SpecExtras = {}): Promise<{ topology: RunningTopology; coldStartMs: number }> {
   const started = nowMs();
-  const topology = await ctx.target.start(buildTopologySpec(ctx.config, ctx.storeDir, who, models ? { models } : {}), { readyTimeoutMs: 60_000 });
+  const topology = await ctx.target.start(buildTopologySpec(ctx.config, ctx.storeDir, who, extras), { readyTimeoutMs: 60_000 });
   return { topology, coldStartMs: nowMs() - started };
 }
 
@@ -89,7 +89,7 @@ export async function measureScaling(ctx: ExperimentContext, onPoint: (point: Sc
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`footprint scaling · ${who.topology}/${who.variant} · ${modelCount} models`);
       const models = Array.from({ length: modelCount }, (_, i) => `param-${String(i + 1).padStart(2, '0')}`);
-      const { topology, coldStartMs } = await startTimed(ctx, who, models);
+      const { topology, coldStartMs } = await startTimed(ctx, who, { models });
       const sampler = watchTopology(topology);
       try {
         await sleep(ctx.config.settings.footprint.idleSettleMs);

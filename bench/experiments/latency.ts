@@ -1,5 +1,4 @@
 import { findModel } from '../../models/catalog.js';
-import { runOpenLoop } from '../load/generator-client.js';
 import type { OpenLoopResult, StreamResult } from '../load/types.js';
 import type { RunningTopology } from '../orchestrator/types.js';
 import type { LatencyResult } from '../results/schema.js';
@@ -71,13 +70,12 @@ export async function measureLatency(ctx: ExperimentContext, topology: RunningTo
   const requests = buildRequests(config.models, config.seed);
   const rates = Object.fromEntries(config.models.map((m) => [m, settings.rates[m] ?? 0]));
   const seed = config.seed * 1000 + trial;
-  const generator = { cpus: config.cpus.generator };
-  const mixed = await runOpenLoop(buildOpenLoopPlan(topology, requests, rates, { durationMs: settings.warmupMs + settings.durationMs, warmupMs: settings.warmupMs, seed }, settings), generator);
+  const mixed = await ctx.generator.runOpenLoop(buildOpenLoopPlan(topology, requests, rates, { durationMs: settings.warmupMs + settings.durationMs, warmupMs: settings.warmupMs, seed }, settings));
   const results = mixed.streams.map((stream) => toLatencyResult(stream, mixed, who, trial, 'mixed', settings.stabilityTolerance));
   const lightRates = Object.fromEntries(Object.entries(rates).filter(([m]) => findModel(m)?.weightClass === 'light'));
   const hasHeavy = Object.keys(lightRates).length < Object.keys(rates).length;
   if (hasHeavy && settings.lightOnlyDurationMs > 0 && !ctx.signal.aborted) {
-    const lightOnly = await runOpenLoop(buildOpenLoopPlan(topology, requests, lightRates, { durationMs: settings.warmupMs + settings.lightOnlyDurationMs, warmupMs: settings.warmupMs, seed: seed + 500 }, settings), generator);
+    const lightOnly = await ctx.generator.runOpenLoop(buildOpenLoopPlan(topology, requests, lightRates, { durationMs: settings.warmupMs + settings.lightOnlyDurationMs, warmupMs: settings.warmupMs, seed: seed + 500 }, settings));
     results.push(...lightOnly.streams.map((stream) => toLatencyResult(stream, lightOnly, who, trial, 'light-only', settings.stabilityTolerance)));
   }
   return { results, mixed };

@@ -1,11 +1,13 @@
 import { sleep } from '../clock.js';
 import type { TopologyVariant } from '../config/topologies.js';
+import type { RunningTopology } from '../orchestrator/types.js';
 import type { FootprintResult, LatencyResult, ThroughputResult } from '../results/schema.js';
 import type { BareInferenceMs } from './ceiling.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
 import { currentRss, startTimed, toFootprintResult, watchTopology, type FootprintObservation } from './footprint.js';
 import { measureLatency } from './latency.js';
 import { measureThroughput } from './throughput.js';
+import type { SpecExtras } from './topology-spec.js';
 
 /** What one session (one start of one topology variant) produced. */
 export interface SessionResults {
@@ -14,18 +16,29 @@ export interface SessionResults {
   footprint: FootprintResult | null;
 }
 
+/** How a session's topology is started, and what else runs on it before it stops. */
+export interface SessionOptions {
+  /** Spec extras (fault hooks, memory limit, pinned versions) every session of the run shares. */
+  extras?: SpecExtras;
+  /** Runs on the started topology after the measurements; returns the topology then running (it may have been replaced). */
+  then?: (topology: RunningTopology) => Promise<RunningTopology>;
+}
+
 /**
  * One trial of one topology variant: start it (cold start), let it settle (idle RSS), then run the
  * latency, throughput and footprint phases the run asks for, and stop it. Starting once per trial
  * serves all three experiments, so the quick profile fits its time budget.
  */
-export async function runSession(ctx: ExperimentContext, who: TopologyVariant, trial: number, bare: BareInferenceMs): Promise<SessionResults> {
+export async function runSession(ctx: ExperimentContext, who: TopologyVariant, trial: number, bare: BareInferenceMs, options: SessionOptions = {}): Promise<SessionResults> {
   const wants = new Set(ctx.config.experiments);
   const label = `${who.topology}/${who.variant} · trial ${trial + 1}/${ctx.config.trials}`;
   ctx.progress.step(`starting ${label}`);
-  const { topology, coldStartMs } = await startTimed(ctx, who);
+  const started = await startTimed(ctx, who, options.extras);
+  const { coldStartMs } = started;
+  let topology = started.topology;
   const sampler = watchTopology(topology);
   const out: SessionResults = { latency: [], throughput: [], footprint: null };
+  let samplerStopped = false;
   try {
     await sleep(ctx.config.settings.footprint.idleSettleMs);
     const observation: FootprintObservation = { coldStartMs, idleRssBytes: await currentRss(sampler), loaded: null };
@@ -46,8 +59,11 @@ export async function runSession(ctx: ExperimentContext, who: TopologyVariant, t
       ctx.progress.tick();
     }
     if (wants.has('footprint')) out.footprint = toFootprintResult(observation, topology, who, trial, ctx.config.settings.footprint.price);
-  } finally {
     await sampler.stop();
+    samplerStopped = true;
+    if (options.then) topology = await options.then(topology);
+  } finally {
+    if (!samplerStopped) await sampler.stop();
     await topology.stop();
   }
   return out;

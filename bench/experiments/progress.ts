@@ -58,3 +58,25 @@ export function createBarProgress(): Progress {
 export function createProgress(json: boolean): Progress {
   return !json && process.stderr.isTTY ? createBarProgress() : createSilentProgress();
 }
+
+/** Progress that also reports each step as a finished phase (label, start, wall time) when the next one begins. */
+export function recordPhases(inner: Progress, onPhase: (phase: { label: string; startedAt: string; durationMs: number }) => void): Progress {
+  let current: { label: string; startedAt: string; t0: number } | null = null;
+  const close = (): void => {
+    if (current === null) return;
+    onPhase({ label: current.label, startedAt: current.startedAt, durationMs: Math.round(performance.now() - current.t0) });
+    current = null;
+  };
+  return {
+    ...inner,
+    step(label) {
+      close();
+      current = { label, startedAt: new Date().toISOString(), t0: performance.now() };
+      inner.step(label);
+    },
+    stop() {
+      close();
+      inner.stop();
+    },
+  };
+}

@@ -1,4 +1,5 @@
-import type { TopologyVariant } from './../config/topologies.js';
+import type { RunConfig } from '../config/run-config.js';
+import type { TopologyVariant } from '../config/topologies.js';
 import type { Comparison, RedeployResult } from '../results/schema.js';
 import { compareAll } from './compare-topologies.js';
 import type { ExperimentContext } from './context.js';
@@ -39,6 +40,12 @@ function compareRedeploys(ctx: ExperimentContext, plan: RedeployPlan, results: r
   });
 }
 
+/** Progress units the redeploy experiment adds: one per rollout. */
+export function countRollouts(config: RunConfig): number {
+  const plan = planRedeploy(config.variants, config.settings.redeploy);
+  return config.settings.redeploy.trials * plan.sessions.reduce((sum, x) => sum + x.steps.length, 0);
+}
+
 /**
  * The redeploy experiment: what does shipping one model cost? For each variant, strategy and change
  * kind, roll out a new (and, if asked, a corrupt) version under load and measure it from the outside.
@@ -48,7 +55,6 @@ export async function runRedeployExperiment(ctx: ExperimentContext): Promise<voi
   const plan = planRedeploy(ctx.config.variants, settings);
   const published = trackPublishedVersions(ctx.storeDir);
   ctx.recorder.updateSection('redeploy', (s) => s.notes.push(...describeMethod(ctx, plan)));
-  ctx.progress.plan(settings.trials * plan.sessions.reduce((sum, x) => sum + x.steps.length, 0));
   try {
     for (let trial = 0; trial < settings.trials; trial++) {
       for (const [index, session] of plan.sessions.entries()) {

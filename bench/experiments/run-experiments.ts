@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { findModel } from '../../models/catalog.js';
 import { describeModelFile, latestVersion } from '../../models/store.js';
 import type { RunConfig } from '../config/run-config.js';
-import { isTasksetAvailable } from '../load/generator-client.js';
+import { isTasksetAvailable, LoadGenerator } from '../load/generator-client.js';
 import { checkCgroupV1 } from '../orchestrator/cgroup-v1.js';
-import type { Target } from '../orchestrator/types.js';
+import type { RunningTopology, Target } from '../orchestrator/types.js';
 import { fingerprintEnvironment, readOwnVersion } from '../results/environment.js';
 import { RunRecorder } from '../results/run-recorder.js';
 import { SCHEMA_VERSION, type ExperimentName, type RunResults } from '../results/schema.js';
@@ -14,9 +14,9 @@ import { RunInterruptedError, throwIfInterrupted, type ExperimentContext } from 
 import { computeMarginalCosts, measureScaling } from './footprint.js';
 import { runSession } from './measure-session.js';
 import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetrics, THROUGHPUT_METRICS } from './metrics.js';
-import type { Progress } from './progress.js';
-import { runFaultExperiment } from './fault.js';
-import { runRedeployExperiment } from './redeploy.js';
+import { recordPhases, type Progress } from './progress.js';
+import { countFaultWindows, faultSpecExtras, finishFaultExperiment, runFaultSessions, runFaultWindows } from './fault.js';
+import { countRollouts, runRedeployExperiment } from './redeploy.js';
 
 /** How a run is driven: where topologies start, how progress shows, what interrupts it. */
 export interface RunDriver {
@@ -48,6 +48,7 @@ function createResults(config: RunConfig, storeDir: string, command: string): Ru
       return { name, version: file.version, sha256: file.sha256, bytes: file.bytes, sloMs: spec.sloMs, weightClass: spec.weightClass };
     }),
     experiments: {},
+    phases: [],
     thresholds: [],
   };
 }
@@ -71,18 +72,49 @@ function openSection(recorder: RunRecorder, name: ExperimentName): void {
   else recorder.startSection(name, base);
 }
 
-/** Runs the trials of latency, throughput and footprint, interleaving topologies A B A B. */
+/**
+ * Whether the fault windows ride on the measurement sessions: when the run measures latency,
+ * throughput or footprint with at least as many trials as the fault experiment has, the last
+ * sessions of each variant go on with the fault windows instead of starting the topology again.
+ */
+function faultRidesOnSessions(config: RunConfig): boolean {
+  const wants = new Set(config.experiments);
+  return wants.has('fault') && ['latency', 'throughput', 'footprint'].some((name) => wants.has(name as ExperimentName)) && config.settings.fault.trials <= config.trials;
+}
+
+/** Runs the trials of latency, throughput and footprint, interleaving topologies A B A B (and the fault windows in the last ones). */
 async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceMs): Promise<void> {
   const { config, recorder } = ctx;
+  const hostsFault = faultRidesOnSessions(config);
+  // Every session is started alike (fault hooks and memory limit too, when some host windows), so trials stay comparable.
+  const extras = hostsFault ? faultSpecExtras(ctx) : {};
+  const firstFaultTrial = config.trials - config.settings.fault.trials;
+  if (hostsFault) {
+    const note = `fault windows ran on the last ${config.settings.fault.trials} measurement session(s) of each variant, after its latency and throughput phases, instead of on a topology started for them; every session of the run was started with the fault hooks and memory limit, so all trials are alike`;
+    recorder.updateSection('fault', (s) => s.notes.push(note));
+  }
   for (let trial = 0; trial < config.trials; trial++) {
     for (const who of config.variants) {
       throwIfInterrupted(ctx.signal);
-      const session = await runSession(ctx, who, trial, bare);
+      const then = hostsFault && trial >= firstFaultTrial ? (topology: RunningTopology) => runFaultWindows(ctx, who, trial - firstFaultTrial, topology) : undefined;
+      const session = await runSession(ctx, who, trial, bare, { extras, then });
       if (recorder.results.experiments.latency) recorder.updateSection('latency', (s) => s.results.push(...session.latency));
       if (recorder.results.experiments.throughput) recorder.updateSection('throughput', (s) => s.results.push(...session.throughput));
       if (session.footprint) recorder.updateSection('footprint', (s) => s.results.push(session.footprint!));
     }
   }
+}
+
+/** Progress units of the whole run, known before it starts so the time-left estimate holds from the start. */
+function countUnits(config: RunConfig): number {
+  const wants = new Set(config.experiments);
+  const sessionsPerTrial = (wants.has('latency') || wants.has('footprint') ? 1 : 0) + (wants.has('throughput') ? 1 : 0);
+  return (
+    config.trials * config.variants.length * sessionsPerTrial +
+    (wants.has('footprint') ? config.settings.footprint.scalingCounts.length * config.variants.length : 0) +
+    (wants.has('redeploy') ? countRollouts(config) : 0) +
+    (wants.has('fault') ? countFaultWindows(config) : 0)
+  );
 }
 
 /** Computes the monolith-vs-microservices comparisons of the measurement experiments. */
@@ -110,10 +142,10 @@ function compareMeasurements(ctx: ExperimentContext): void {
 /** Runs every experiment the config names and writes results.json as it goes; returns the recorder. */
 export async function runExperiments(config: RunConfig, driver: RunDriver): Promise<RunRecorder> {
   const recorder = new RunRecorder(config.outDir, createResults(config, driver.storeDir, driver.command));
-  const ctx: ExperimentContext = { config, recorder, target: driver.target, progress: driver.progress, storeDir: driver.storeDir, signal: driver.signal };
+  const ctx: ExperimentContext = { config, recorder, target: driver.target, progress: recordPhases(driver.progress, (phase) => recorder.results.phases.push(phase)), storeDir: driver.storeDir, generator: new LoadGenerator({ cpus: config.cpus.generator }), signal: driver.signal };
   const wants = new Set(config.experiments);
-  const sessionsPerTrial = (wants.has('latency') || wants.has('footprint') ? 1 : 0) + (wants.has('throughput') ? 1 : 0);
-  ctx.progress.plan(config.trials * config.variants.length * sessionsPerTrial + (wants.has('footprint') ? config.settings.footprint.scalingCounts.length * config.variants.length : 0));
+  const measures = ['latency', 'throughput', 'footprint'].some((name) => wants.has(name as ExperimentName));
+  ctx.progress.plan(countUnits(config));
   try {
     for (const name of config.experiments) openSection(recorder, name);
     let bare: BareInferenceMs = {};
@@ -121,7 +153,7 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
       ctx.progress.step('measuring bare inference (the throughput ceiling)');
       bare = await measureBareInference(config, driver.storeDir, config.models, config.settings.throughput.ceilingIterations);
     }
-    if (sessionsPerTrial > 0) {
+    if (measures) {
       await runMeasurementTrials(ctx, bare);
       compareMeasurements(ctx);
     }
@@ -136,7 +168,10 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
       });
     }
     if (wants.has('redeploy')) await runRedeployExperiment(ctx);
-    if (wants.has('fault')) await runFaultExperiment(ctx);
+    if (wants.has('fault')) {
+      if (!faultRidesOnSessions(config)) await runFaultSessions(ctx);
+      finishFaultExperiment(ctx);
+    }
     recorder.finish('complete');
   } catch (error) {
     const interrupted = error instanceof RunInterruptedError || driver.signal.aborted;
@@ -144,7 +179,9 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
     recorder.finish(interrupted ? 'interrupted' : 'failed');
     if (!interrupted) throw error;
   } finally {
+    await ctx.generator.close();
     ctx.progress.stop();
+    recorder.flush();
   }
   return recorder;
 }

@@ -1,5 +1,4 @@
 import { findModel } from '../../models/catalog.js';
-import { runClosedLoop } from '../load/generator-client.js';
 import type { ClosedLoopResult } from '../load/closed-loop.js';
 import type { RunningTopology } from '../orchestrator/types.js';
 import type { ThroughputResult } from '../results/schema.js';
@@ -49,17 +48,14 @@ export async function measureThroughput(ctx: ExperimentContext, topology: Runnin
   const settings = config.settings.throughput;
   const requests = buildRequests(config.models, config.seed);
   const sweepOf = (models: readonly string[]) =>
-    runClosedLoop(
-      {
-        targets: models.map((m) => ({ url: inferUrl(topology, m), method: 'POST' as const, headers: requests[m]!.headers, body: requests[m]!.body })),
-        concurrencyLevels: settings.connections,
-        levelDurationMs: settings.durationSec * 1000,
-        warmupMs: settings.warmupSec * 1000,
-        timeoutMs: config.settings.latency.timeoutMs,
-        sloMs: Math.max(...models.map((m) => findModel(m)!.sloMs)),
-      },
-      { cpus: config.cpus.generator },
-    );
+    ctx.generator.runClosedLoop({
+      targets: models.map((m) => ({ url: inferUrl(topology, m), method: 'POST' as const, headers: requests[m]!.headers, body: requests[m]!.body })),
+      concurrencyLevels: settings.connections,
+      levelDurationMs: settings.durationSec * 1000,
+      warmupMs: settings.warmupSec * 1000,
+      timeoutMs: config.settings.latency.timeoutMs,
+      sloMs: Math.max(...models.map((m) => findModel(m)!.sloMs)),
+    });
   const results = [toThroughputResult(await sweepOf(config.models), who, trial, 'mixed', ceilingRps(bare, config.models))];
   if (settings.perModel) {
     for (const model of config.models) {

@@ -321,6 +321,12 @@ export const CalibrationSchema = z.object({
     .default([]),
 });
 
+export const PhaseSchema = z.object({
+  label: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+});
+
 export const RunResultsSchema = z.object({
   schemaVersion: z.number().int(),
   tool: z.object({ name: z.literal('splitbench'), version: z.string() }),
@@ -334,10 +340,13 @@ export const RunResultsSchema = z.object({
   models: z.array(ModelRecordSchema),
   experiments: ExperimentsSchema,
   calibration: CalibrationSchema.optional(),
+  /** Wall time of each step the run went through, in order: where a run's time went. */
+  phases: z.array(PhaseSchema).default([]),
   thresholds: z.array(ThresholdOutcomeSchema).default([]),
 });
 
 export type RunResults = z.infer<typeof RunResultsSchema>;
+export type Phase = z.infer<typeof PhaseSchema>;
 export type LatencyResult = z.infer<typeof LatencyResultSchema>;
 export type ThroughputResult = z.infer<typeof ThroughputResultSchema>;
 export type FootprintResult = z.infer<typeof FootprintResultSchema>;

@@ -63,7 +63,7 @@ export function describeFindings(results: readonly FaultResult[], config: RunCon
     if (noisy.length > 0) notes.push(`${describe(r)}: ${noisy.map((m) => m.model).join(', ')} already breached the SLO in most baseline bins (a busy machine, or co-hosting), so violations during the fault are allowed up to that rate and the impact test cannot tell fault damage from noise for them.`);
     const target = r.perModel.find((m) => m.isTarget);
     if (target && !target.impacted) notes.push(`${describe(r)}: the fault did not measurably hurt its own model (${target.violatingBins} violating bins, baseline ${target.baselineViolatingBins})${kind === 'leak' && r.processesDied.length === 0 ? '; the leak did not reach the memory limit within the window' : ''}.`);
-    if (r.recoveryMs === null) notes.push(`${describe(r)}: not every model was back within SLO by the end of the observation window (${config.settings.fault.recoveryLimitMs} ms after disarming).`);
+    if (r.recoveryMs === null) notes.push(`${describe(r)}: not every model was back within SLO by the end of the observation window (${config.settings.fault.observeAfterReadyMs === null ? `${config.settings.fault.recoveryLimitMs} ms after disarming` : `${config.settings.fault.observeAfterReadyMs} ms after the topology was ready again, at most ${config.settings.fault.recoveryLimitMs} ms after disarming`}).`);
     const lost = r.processesDied.filter((p) => !r.processesRestarted.includes(p));
     if (lost.length > 0) notes.push(`${describe(r)}: ${lost.join(', ')} died and did not come back ready within the window.`);
   }

@@ -1,5 +1,4 @@
 import { nowMs } from '../../clock.js';
-import { startOpenLoop } from '../../load/generator-client.js';
 import type { RunningTopology } from '../../orchestrator/types.js';
 import type { BackgroundLoad } from '../background-load.js';
 import type { ExperimentContext } from '../context.js';
@@ -16,7 +15,7 @@ export async function startFaultLoad(ctx: ExperimentContext, topology: RunningTo
   const requests = buildRequests(config.models, config.seed);
   const rates = Object.fromEntries(config.models.map((m) => [m, settings.rates[m] ?? 0]));
   const plan = buildOpenLoopPlan(topology, requests, rates, { durationMs: timing.warmupMs + timing.durationMs, warmupMs: timing.warmupMs, seed }, { ...settings, binMs: config.settings.fault.binMs });
-  const handle = startOpenLoop(plan, { cpus: config.cpus.generator });
+  const handle = ctx.generator.startOpenLoop(plan);
   const { startedAtMs } = await handle.started;
   return { handle, startedAtMs, elapsedMs: () => nowMs() - startedAtMs };
 }

@@ -6,12 +6,12 @@ import type { OpenLoopResult } from '../../load/types.js';
 import type { RunningTopology } from '../../orchestrator/types.js';
 import type { FaultKind, FaultResult } from '../../results/schema.js';
 import { checkGeneratorSaturation, combineValidity } from '../../stats/index.js';
-import { marksFromEvents, type AbsoluteMark } from '../background-load.js';
+import { marksFromEvents, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';
 import type { ExperimentContext } from '../context.js';
 import { toTimeline } from '../traffic.js';
 import { startFaultLoad } from './fault-load.js';
 import { armFault, buildFaultRequest, type FaultRequest, disarmFaults, disarmUntilAcknowledged, hostPid } from './fault-admin.js';
-import { summariseProcessFates } from './process-events.js';
+import { findReadyAgainAt, summariseProcessFates } from './process-events.js';
 import { waitUntilHealthy } from './topology-health.js';
 
 /** How long a topology may take to be healthy again after a window before it is replaced. */
@@ -57,11 +57,20 @@ async function armOrSeeItStrike(topology: RunningTopology, adminUrl: string, req
   }
 }
 
+/** When the fault was armed and disarmed (nowMs clock), with the marks and notes of both. */
+interface Injection {
+  injectAtMs: number;
+  disarmAtMs: number;
+  marks: AbsoluteMark[];
+  notes: string[];
+}
+
 /** Arms the fault at baseline end, disarms it after faultMs; returns the marks and anything worth noting. */
-async function injectDuringLoad(ctx: ExperimentContext, topology: RunningTopology, plan: FaultWindowPlan, loadStartMs: number, loadEndMs: number): Promise<{ injectAtMs: number; marks: AbsoluteMark[]; notes: string[] }> {
+async function injectDuringLoad(ctx: ExperimentContext, topology: RunningTopology, plan: FaultWindowPlan, loadStartMs: number, loadEndMs: number): Promise<Injection> {
   const { warmupMs, baselineMs, faultMs } = ctx.config.settings.fault;
   await sleepUntil(loadStartMs + warmupMs + baselineMs);
-  if (plan.kind === 'none') return { injectAtMs: loadStartMs + warmupMs + baselineMs, marks: [], notes: [] };
+  // The baseline window has the same shape as a fault window, with nothing armed.
+  if (plan.kind === 'none') return { injectAtMs: loadStartMs + warmupMs + baselineMs, disarmAtMs: loadStartMs + warmupMs + baselineMs + faultMs, marks: [], notes: [] };
   const adminUrl = topology.adminUrls()[plan.targetModel];
   if (!adminUrl) throw new Error(`topology has no process hosting model "${plan.targetModel}"`);
   const request = buildFaultRequest(plan.targetModel, plan.kind);
@@ -79,7 +88,31 @@ async function injectDuringLoad(ctx: ExperimentContext, topology: RunningTopolog
   const notes: string[] = armNotes.map((n) => `${who}: ${n}`);
   if (!disarm.acknowledged) notes.push(`${who}: disarm not acknowledged (${disarm.detail})`);
   else if (late) notes.push(`${who}: the process acknowledged the disarm${late} (${disarm.attempts} attempt(s)): it was too busy to answer the admin API, so the fault stayed armed that much longer`);
-  return { injectAtMs, marks, notes };
+  return { injectAtMs, disarmAtMs: disarm.atMs, marks, notes };
+}
+
+/**
+ * With `observeAfterReadyMs` set, ends the load that long after the fault was disarmed and every
+ * process that died is ready again (read off the supervisor's events, so nothing extra hits the
+ * servers); the rest of the recovery limit would only add bins after recovery. True when it ended it.
+ */
+async function endWhenSettled(ctx: ExperimentContext, topology: RunningTopology, load: BackgroundLoad, injection: Injection, loadEndMs: number): Promise<boolean> {
+  const { observeAfterReadyMs, binMs } = ctx.config.settings.fault;
+  if (observeAfterReadyMs === null) return false;
+  while (!ctx.signal.aborted && nowMs() < loadEndMs) {
+    const readyAtMs = findReadyAgainAt(topology.events, injection.injectAtMs);
+    if (readyAtMs !== null) {
+      // On a bin boundary, so the timeline ends with a whole bin.
+      const settledMs = Math.max(readyAtMs, injection.disarmAtMs) + observeAfterReadyMs - load.startedAtMs;
+      const endAtMs = load.startedAtMs + Math.ceil(settledMs / binMs) * binMs;
+      if (endAtMs > loadEndMs - binMs) return false;
+      await sleepUntil(endAtMs);
+      await load.handle.abort();
+      return true;
+    }
+    await sleep(50);
+  }
+  return false;
 }
 
 /**
@@ -87,11 +120,11 @@ async function injectDuringLoad(ctx: ExperimentContext, topology: RunningTopolog
  * timed from the intended send, so a late generator alone could push a bin over an SLO: its send-lag
  * p99 must stay under half the tightest SLO in the run.
  */
-function judgeWindow(run: OpenLoopResult, sloMs: Record<string, number>): { valid: boolean; invalidReasons: string[] } {
+function judgeWindow(run: OpenLoopResult, sloMs: Record<string, number>, endedEarlyOnPurpose: boolean): { valid: boolean; invalidReasons: string[] } {
   const maxSendLagP99Ms = Math.min(...Object.values(sloMs)) / 2;
   return combineValidity(
     checkGeneratorSaturation({ cpuUtilisation: run.generator.cpuUtilisation, sendLagP99Ms: run.generator.sendLagP99Ms }, { maxSendLagP99Ms }),
-    run.aborted ? { valid: false, invalidReasons: ['run was interrupted before the end of the window'] } : { valid: true, invalidReasons: [] },
+    run.aborted && !endedEarlyOnPurpose ? { valid: false, invalidReasons: ['run was interrupted before the end of the window'] } : { valid: true, invalidReasons: [] },
   );
 }
 
@@ -104,9 +137,11 @@ export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTo
   const { warmupMs, baselineMs, faultMs, recoveryLimitMs, binMs } = ctx.config.settings.fault;
   const durationMs = warmupMs + baselineMs + faultMs + recoveryLimitMs;
   const load = await startFaultLoad(ctx, topology, { warmupMs, durationMs: baselineMs + faultMs + recoveryLimitMs }, plan.seed);
-  let injected: Awaited<ReturnType<typeof injectDuringLoad>>;
+  let injected: Injection;
+  let endedEarly = false;
   try {
     injected = await injectDuringLoad(ctx, topology, plan, load.startedAtMs, load.startedAtMs + durationMs);
+    endedEarly = await endWhenSettled(ctx, topology, load, injected, load.startedAtMs + durationMs);
   } catch (error) {
     await disarmFaults(topology.adminUrls()[plan.targetModel]);
     await load.handle.abort();
@@ -119,12 +154,12 @@ export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTo
   const sloMs = Object.fromEntries(ctx.config.models.map((m) => [m, findModel(m)!.sloMs]));
   const timelineOnly = toTimeline(run);
   const injectedAtMs = Math.floor((injected.injectAtMs - run.startedAtMs) / binMs) * binMs;
-  const analysis = analyseFault({ timeline: timelineOnly, targetModel: plan.targetModel, sloMs, baseline: { fromMs: warmupMs, toMs: Math.min(warmupMs + baselineMs, injectedAtMs) }, injectedAtMs, observeUntilMs: durationMs });
+  const analysis = analyseFault({ timeline: timelineOnly, targetModel: plan.targetModel, sloMs, baseline: { fromMs: warmupMs, toMs: Math.min(warmupMs + baselineMs, injectedAtMs) }, injectedAtMs, observeUntilMs: run.durationMs });
   const marks: AbsoluteMark[] = [...injected.marks, ...marksFromEvents(topology.events, load.startedAtMs, eventsUntil)];
   if (analysis.recoveryMs !== null && plan.kind !== 'none') marks.push({ atMs: run.startedAtMs + injectedAtMs + analysis.recoveryMs, kind: 'recovered', label: 'every model back within SLO' });
   if (healthyAtMs !== null && fates.died.length > 0) marks.push({ atMs: healthyAtMs, kind: 'other', label: 'topology healthy again (all processes ready)' });
   const notMeasured: Record<string, string> = {};
-  if (analysis.recoveryMs === null) notMeasured.recoveryMs = `not every model was back within SLO (or its baseline) ${recoveryLimitMs} ms after the fault was disarmed`;
+  if (analysis.recoveryMs === null) notMeasured.recoveryMs = endedEarly ? `not every model was back within SLO (or its baseline) by the end of the window, ${ctx.config.settings.fault.observeAfterReadyMs} ms after the topology was ready again` : `not every model was back within SLO (or its baseline) ${recoveryLimitMs} ms after the fault was disarmed`;
   if (analysis.blastRadius === null) notMeasured.blastRadius = 'no other model in the run';
   if (analysis.collateralP99InflationRatio === null) notMeasured.collateralP99InflationRatio = 'no neighbour had a p99 in both the baseline and the fault window';
   const notes = [...injected.notes];
@@ -133,7 +168,7 @@ export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTo
     topology: plan.who.topology,
     variant: plan.who.variant,
     trial: plan.trial,
-    ...judgeWindow(run, sloMs),
+    ...judgeWindow(run, sloMs, endedEarly && !ctx.signal.aborted),
     notMeasured,
     faultKind: plan.kind,
     targetModel: plan.targetModel,

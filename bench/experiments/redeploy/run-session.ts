@@ -137,6 +137,7 @@ export async function runRedeploySession(ctx: ExperimentContext, session: Redepl
   const target = settings.targetModel;
   const pinned = Object.fromEntries(ctx.config.models.map((m) => [m, published.latestGood(m)]));
   const spec = buildTopologySpec(ctx.config, ctx.storeDir, session.who, { versions: pinned, monolithGateway: session.monolithGateway });
+  ctx.progress.step(`redeploy · starting ${session.who.topology}/${session.who.variant} · trial ${trial + 1}`);
   const topology = await ctx.target.start(spec, { readyTimeoutMs: 60_000 });
   const state: HostState = { host: session.who.topology === 'monolith' ? 'monolith' : `service:${target}`, version: pinned[target]! };
   const done: DoneRollout[] = [];

@@ -30,11 +30,15 @@ function resultOf(variant: FaultResult['variant'], kind: FaultResult['faultKind'
   return found[0]!;
 }
 
-/** One real run: a crash in `tabular` next to `vad` and `ocr-cls`, on the naive monolith and on direct microservices. */
+/**
+ * One real run, as the suite runs it: a short latency trial, then on the same topology a crash in
+ * `tabular` next to `vad` and `ocr-cls`, on the naive monolith and on direct microservices.
+ */
 async function runCrashExperiment(attempt: number): Promise<RunResults> {
   const out = join(workDir, `run-${attempt}`);
-  const config = resolveRunConfig({ experiments: 'fault', models: MODELS.join(','), topologies: 'monolith:single,microservices:direct', out });
-  Object.assign(config.settings.fault, { kinds: ['crash'], trials: 1, targetModels: ['tabular'], warmupMs: 500, baselineMs: 1250, faultMs: 1250, recoveryLimitMs: 1750 });
+  const config = resolveRunConfig({ experiments: 'latency,fault', models: MODELS.join(','), topologies: 'monolith:single,microservices:direct', trials: '1', out });
+  Object.assign(config.settings.latency, { warmupMs: 200, durationMs: 800, lightOnlyDurationMs: 0 });
+  Object.assign(config.settings.fault, { kinds: ['crash'], trials: 1, targetModels: ['tabular'], warmupMs: 500, baselineMs: 1250, faultMs: 1250, recoveryLimitMs: 3000, observeAfterReadyMs: 1000 });
   // A light steady load: the baseline must stay within SLO even when other work shares the cores.
   config.settings.latency.rates = { vad: 100, tabular: 100, 'ocr-cls': 20 };
   await runExperiments(config, { target: new LocalTarget(), progress: createSilentProgress(), signal: new AbortController().signal, storeDir: store, command: 'test' });
@@ -55,6 +59,20 @@ afterAll(() => {
 });
 
 describe('fault experiment, crash in one model, end to end', () => {
+  it('runs the windows on the topology the latency trial started, not on one of its own', () => {
+    expect(results.experiments.latency!.results.map((r) => r.variant)).toEqual(expect.arrayContaining(['single', 'direct']));
+    expect(results.phases.map((p) => p.label).filter((label) => label.startsWith('fault · starting'))).toEqual([]);
+    expect(results.experiments.fault!.notes.join('\n')).toMatch(/fault windows ran on the last 1 measurement session/);
+  });
+
+  it('ends a window once the topology has been ready for observeAfterReadyMs, not at the recovery limit', () => {
+    const baseline = resultOf('single', 'none');
+    const fullWindowMs = 500 + 1250 + 1250 + 3000;
+    const observedMs = baseline.timeline.bins.vad!.length * baseline.timeline.binMs;
+    expect(observedMs).toBeLessThan(fullWindowMs);
+    expect(observedMs).toBeGreaterThanOrEqual(500 + 1250 + 1250 + 1000);
+  });
+
   it('writes a complete, valid fault section with a baseline window and a crash window per variant', () => {
     const section = results.experiments.fault!;
     expect(section.status).toBe('complete');
