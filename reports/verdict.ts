@@ -71,7 +71,7 @@ export function collectComparisons(results: RunResults): (Comparison & { experim
 
 /** Renders one side: median, its 95% CI and the trial count. */
 export function formatSide(side: GroupSummary, unit: Comparison['unit']): string {
-  if (side.median === null) return `${DASH} (${side.variant}, no valid trials)`;
+  if (side.median === null) return `${DASH} (${side.variant}, ${side.missing ?? 'no valid trials'})`;
   const interval = side.ciLow !== null && side.ciHigh !== null ? ` [${formatUnit(side.ciLow, unit)} – ${formatUnit(side.ciHigh, unit)}]` : '';
   return `${formatUnit(side.median, unit)}${interval} (${side.variant}, n=${side.values.length})`;
 }

@@ -7,6 +7,8 @@ interface Attributed {
   topology: 'monolith' | 'microservices';
   variant: VariantName;
   valid: boolean;
+  invalidReasons?: string[];
+  notMeasured?: Record<string, string>;
 }
 
 /** How to read one metric off a kind of result. */
@@ -53,13 +55,23 @@ function valuesOf<R extends Attributed>(results: readonly R[], definition: Metri
     .filter((v): v is number => v !== null && Number.isFinite(v));
 }
 
+/** Why one side has no value: not run, every trial invalid, or the metric not measured (with the run's own reason). */
+function explainMissing<R extends Attributed>(results: readonly R[], definition: MetricDefinition<R>, topology: Attributed['topology'], variant: VariantName): string {
+  const mine = results.filter((r) => r.topology === topology && r.variant === variant && definition.select(r));
+  if (mine.length === 0) return 'not run';
+  const valid = mine.filter((r) => r.valid);
+  if (valid.length === 0) return `${mine.length === 1 ? 'the trial was' : `all ${mine.length} trials were`} invalid: ${[...new Set(mine.flatMap((r) => r.invalidReasons ?? []))].slice(0, 2).join('; ') || 'see the validity section'}`;
+  const reasons = [...new Set(valid.map((r) => r.notMeasured?.[definition.metric]).filter((reason): reason is string => reason !== undefined))];
+  return `not measured: ${reasons.length > 0 ? reasons.join('; ') : 'no value in the valid trials'}`;
+}
+
 /** Builds one monolith-vs-microservices comparison: medians with 95% CIs, ratio with its CI, significance, winner. */
 export function compareMetric<R extends Attributed>(results: readonly R[], definition: MetricDefinition<R>, pair: VariantPair, seed: number): Comparison {
   const mono = valuesOf(results, definition, 'monolith', pair.monolith);
   const micro = valuesOf(results, definition, 'microservices', pair.microservices);
-  const side = (variant: VariantName, values: number[]) => {
+  const side = (topology: Attributed['topology'], variant: VariantName, values: number[]) => {
     const estimate = bootstrapMedian(values, { seed });
-    return { variant, values, median: estimate.estimate, ciLow: estimate.low, ciHigh: estimate.high };
+    return { variant, values, median: estimate.estimate, ciLow: estimate.low, ciHigh: estimate.high, ...(values.length === 0 ? { missing: explainMissing(results, definition, topology, variant) } : {}) };
   };
   const ratio = bootstrapRatioOfMedians(micro, mono, { seed });
   const test = testDifference(micro, mono, { seed });
@@ -79,8 +91,8 @@ export function compareMetric<R extends Attributed>(results: readonly R[], defin
     unit: definition.unit,
     better: definition.better,
     model: definition.model,
-    monolith: side(pair.monolith, mono),
-    microservices: side(pair.microservices, micro),
+    monolith: side('monolith', pair.monolith, mono),
+    microservices: side('microservices', pair.microservices, micro),
     ratio: ratio.estimate,
     ratioCiLow: ratio.low,
     ratioCiHigh: ratio.high,

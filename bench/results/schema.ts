@@ -217,6 +217,8 @@ export const GroupSummarySchema = z.object({
   median: nullableNumber,
   ciLow: nullableNumber,
   ciHigh: nullableNumber,
+  /** Why there is no value, when there is none: not run, every trial invalid, or not measured (and why). */
+  missing: z.string().optional(),
 });
 
 export const ClaimSchema = z.enum(['cost', 'memory', 'latency-light', 'latency-heavy', 'interference', 'throughput', 'fault-isolation', 'update-cost', 'startup', 'library-freedom']);

@@ -1,6 +1,20 @@
-import type { RunResults } from '../../bench/results/schema.js';
+import type { Phase, RunResults } from '../../bench/results/schema.js';
 import type { Block } from '../document.js';
 import { formatBytes, formatMs } from '../format.js';
+
+/** Phases grouped by what they did (the label up to its first " · "; topology starts together), in run order. */
+export function groupPhases(phases: readonly Phase[]): Array<{ activity: string; steps: number; durationMs: number }> {
+  const groups = new Map<string, { steps: number; durationMs: number }>();
+  for (const phase of phases) {
+    const head = phase.label.split(' · ')[0]!;
+    const activity = /^(starting|restarting) /.test(head) || / · (starting|restarting) /.test(phase.label) ? 'starting topologies' : head;
+    const group = groups.get(activity) ?? { steps: 0, durationMs: 0 };
+    group.steps += 1;
+    group.durationMs += phase.durationMs;
+    groups.set(activity, group);
+  }
+  return [...groups].map(([activity, group]) => ({ activity, ...group }));
+}
 
 /** Environment fingerprint, models, calibration and the exact config, so the run can be reproduced. */
 export function buildEnvironmentBlocks(results: RunResults): Block[] {
@@ -16,7 +30,7 @@ export function buildEnvironmentBlocks(results: RunResults): Block[] {
           ['run id', results.runId],
           ['command', results.command],
           ['status', results.status],
-          ['started / finished', `${results.startedAt} / ${results.finishedAt ?? '—'}`],
+          ['started / finished', `${results.startedAt} / ${results.finishedAt ?? '—'}${results.finishedAt ? ` (${formatMs(Date.parse(results.finishedAt) - Date.parse(results.startedAt))} wall)` : ''}`],
           ['tool', `${results.tool.name} ${results.tool.version} (schemaVersion ${results.schemaVersion})`],
           ['git sha', env.gitSha ?? '— (not a git checkout)'],
           ['host', env.hostname],
@@ -46,6 +60,10 @@ export function buildEnvironmentBlocks(results: RunResults): Block[] {
     if (overhead.length > 0) {
       blocks.push({ kind: 'table', table: { id: 'overhead-table', columns: ['topology', 'model', 'bare inference', 'served p50', 'serving overhead'], rows: overhead.map((row) => [`${row.topology}/${row.variant}`, row.model, formatMs(row.bareMs), formatMs(row.servedP50Ms), `${row.overheadUs} µs`]) } });
     }
+  }
+  if (results.phases.length > 0) {
+    blocks.push({ kind: 'heading', level: 3, text: 'Where the time went' });
+    blocks.push({ kind: 'table', table: { id: 'phases-table', columns: ['activity', 'steps', 'wall time'], rows: groupPhases(results.phases).map((group) => [group.activity, `${group.steps}`, formatMs(group.durationMs)]) } });
   }
   blocks.push({ kind: 'heading', level: 3, text: 'Exact configuration (resolved)' });
   blocks.push({ kind: 'code', language: 'json', text: JSON.stringify(results.config, null, 2) });

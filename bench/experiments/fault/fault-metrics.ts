@@ -8,10 +8,11 @@ import type { MetricDefinition } from '../compare-topologies.js';
 export function buildFaultMetrics(kinds: readonly FaultKind[]): MetricDefinition<FaultResult>[] {
   return kinds.filter((kind) => kind !== 'none').flatMap((kind): MetricDefinition<FaultResult>[] => {
     const select = (r: FaultResult) => r.faultKind === kind;
+    const a = /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
     return [
-      { claim: kind === 'crash' ? 'fault-isolation' : null, metric: 'blastRadius', label: `blast radius of a ${kind} fault`, unit: 'fraction', better: 'lower', model: null, select, value: (r) => r.blastRadius },
-      { claim: null, metric: 'collateralFailedRequests', label: `failed requests of other models during a ${kind} fault`, unit: 'count', better: 'lower', model: null, select, value: (r) => r.collateralFailedRequests },
-      { claim: null, metric: 'recoveryMs', label: `recovery after a ${kind} fault (injection → every model within SLO)`, unit: 'ms', better: 'lower', model: null, select, value: (r) => r.recoveryMs },
+      { claim: kind === 'crash' ? 'fault-isolation' : null, metric: 'blastRadius', label: `blast radius of ${a} fault`, unit: 'fraction', better: 'lower', model: null, select, value: (r) => r.blastRadius },
+      { claim: null, metric: 'collateralFailedRequests', label: `failed requests of other models during ${a} fault`, unit: 'count', better: 'lower', model: null, select, value: (r) => r.collateralFailedRequests },
+      { claim: null, metric: 'recoveryMs', label: `recovery after ${a} fault (injection → every model within SLO)`, unit: 'ms', better: 'lower', model: null, select, value: (r) => r.recoveryMs },
     ];
   });
 }
