@@ -103,7 +103,8 @@ export interface ProfileSettings {
 const DEFAULT_RATES: RateTable = { vad: 80, tabular: 80, 'ocr-cls': 10, 'ocr-det': 1, 'ocr-rec': 1 };
 // Example cloud prices (on-demand, general purpose, 2026): documented defaults the user overrides with --price.
 const DEFAULT_PRICE = { usdPerVcpuHour: 0.0425, usdPerGibHour: 0.0057, source: 'example defaults: general-purpose on-demand vCPU and GiB-hour prices; override with --price-vcpu-hour / --price-gib-hour' };
-const ALL_FAULTS: FaultSettings['kinds'] = ['crash', 'exception', 'cpu', 'leak', 'hang', 'error', 'slow'];
+/** Every fault kind a run can inject (the baseline window, `none`, always runs). */
+export const FAULT_KINDS: FaultSettings['kinds'] = ['crash', 'exception', 'cpu', 'leak', 'hang', 'error', 'slow'];
 
 export const PROFILES: Record<ProfileName, ProfileSettings> = {
   quick: {
@@ -123,7 +124,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 1, durationSec: 3, perModel: true, ceilingIterations: 500 },
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 2, recreateOn: 'all', loadScale: 1, leadMs: 2000, tailMs: 3000 },
-    fault: { kinds: ALL_FAULTS, trials: 2, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    fault: { kinds: FAULT_KINDS, trials: 2, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
   full: {
     trials: 6,
@@ -132,6 +133,6 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000 },
     footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 3, recreateOn: 'all', loadScale: 1, leadMs: 3000, tailMs: 5000 },
-    fault: { kinds: ALL_FAULTS, trials: 3, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    fault: { kinds: FAULT_KINDS, trials: 3, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
 };

@@ -4,7 +4,7 @@ import { CATALOG, DEFAULT_MODEL_NAMES, findModel } from '../../models/catalog.js
 import { projectRoot } from '../../models/paths.js';
 import type { ThreadBudget } from '../../models/runtime.js';
 import { EXPERIMENT_NAMES, type ExperimentName } from '../results/schema.js';
-import { PROFILE_NAMES, PROFILES, type ProfileName, type ProfileSettings } from './profiles.js';
+import { PROFILE_NAMES, PROFILES, FAULT_KINDS, type FaultSettings, type ProfileName, type ProfileSettings } from './profiles.js';
 import { parseVariants, type TopologyVariant } from './topologies.js';
 
 /** Options as the CLI hands them over: strings, unvalidated. */
@@ -20,6 +20,8 @@ export interface RunOptions {
   generatorCpus?: string;
   priceVcpuHour?: string;
   priceGibHour?: string;
+  faultKinds?: string;
+  faultModels?: string;
   threshold?: string[];
 }
 
@@ -96,6 +98,11 @@ export function defaultCpuSets(): RunConfig['cpus'] {
   return { generator: [0], servers: Array.from({ length: cores - 1 }, (_, i) => i + 1) };
 }
 
+/** A comma-separated option as trimmed, non-empty parts. */
+function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 /** Turns CLI options into a RunConfig, reporting every problem at once. */
 export function resolveRunConfig(options: RunOptions): RunConfig {
   const problems: string[] = [];
@@ -137,6 +144,18 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
   if (!models.includes(settings.redeploy.targetModel)) settings.redeploy.targetModel = firstLight;
   settings.fault.targetModels = settings.fault.targetModels.filter((m) => models.includes(m));
   if (settings.fault.targetModels.length === 0) settings.fault.targetModels = [firstLight];
+  if (options.faultKinds !== undefined) {
+    const kinds = splitList(options.faultKinds);
+    const unknown = kinds.filter((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
+    if (unknown.length > 0 || kinds.length === 0) problems.push(`--fault-kinds: expected a comma-separated list of ${FAULT_KINDS.join(', ')}, received "${options.faultKinds}"`);
+    else settings.fault.kinds = kinds as FaultSettings['kinds'];
+  }
+  if (options.faultModels !== undefined) {
+    const targets = splitList(options.faultModels);
+    const outside = targets.filter((m) => !models.includes(m));
+    if (outside.length > 0 || targets.length === 0) problems.push(`--fault-models: expected models of this run (${models.join(', ')}), received "${options.faultModels}"`);
+    else settings.fault.targetModels = targets;
+  }
   for (const model of models) if (settings.latency.rates[model] === undefined) settings.latency.rates[model] = findModel(model)?.weightClass === 'heavy' ? 4 : 100;
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -4,7 +4,7 @@ import type { RunningTopology } from '../orchestrator/types.js';
 import type { FaultKind } from '../results/schema.js';
 import { compareAll } from './compare-topologies.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
-import { buildFaultMetrics } from './fault/fault-metrics.js';
+import { addNoiseCaveat, buildFaultMetrics } from './fault/fault-metrics.js';
 import { describeFindings } from './fault/fault-findings.js';
 import { runFaultWindow } from './fault/fault-window.js';
 import { buildIsolationMatrix, buildIsolationScores } from './fault/isolation.js';
@@ -110,7 +110,7 @@ export function finishFaultExperiment(ctx: ExperimentContext): void {
   ctx.recorder.updateSection('fault', (s) => {
     s.isolationMatrix = config.settings.fault.targetModels.length > 1 ? buildIsolationMatrix(s.results) : [];
     s.isolationScores = buildIsolationScores(s.results);
-    s.comparisons = compareAll(s.results, buildFaultMetrics(config.settings.fault.kinds), config.variants, config.seed);
+    s.comparisons = compareAll(s.results, buildFaultMetrics(config.settings.fault.kinds), config.variants, config.seed).map((c) => addNoiseCaveat(c, s.results));
     const { observeAfterReadyMs, recoveryLimitMs } = config.settings.fault;
     if (observeAfterReadyMs !== null) s.notes.push(`each window ended ${observeAfterReadyMs} ms after the fault was disarmed and every process that died was ready again (at most ${recoveryLimitMs} ms after disarming); the baseline window ends the same way after its unarmed fault period`);
     s.notes.push(...describeFindings(s.results, config));

@@ -241,6 +241,8 @@ export const ComparisonSchema = z.object({
   significant: z.boolean().nullable(),
   winner: z.enum(['monolith', 'microservices', 'tie', 'unknown']),
   note: z.string().optional(),
+  /** Something the run itself found that limits how far this comparison can be trusted. */
+  caveat: z.string().optional(),
 });
 
 const SectionBase = {

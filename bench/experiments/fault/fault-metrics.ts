@@ -1,4 +1,4 @@
-import type { FaultKind, FaultResult } from '../../results/schema.js';
+import type { Comparison, FaultKind, FaultResult } from '../../results/schema.js';
 import type { MetricDefinition } from '../compare-topologies.js';
 
 /**
@@ -15,4 +15,19 @@ export function buildFaultMetrics(kinds: readonly FaultKind[]): MetricDefinition
       { claim: null, metric: 'recoveryMs', label: `recovery after ${a} fault (injection → every model within SLO)`, unit: 'ms', better: 'lower', model: null, select, value: (r) => r.recoveryMs },
     ];
   });
+}
+
+/**
+ * A blast-radius comparison is only as good as the impact test: when a variant's no-fault baseline
+ * windows flagged models too, say so next to the figure (the windows themselves stay as measured).
+ */
+export function addNoiseCaveat(comparison: Comparison, results: readonly FaultResult[]): Comparison {
+  if (comparison.metric !== 'blastRadius') return comparison;
+  const noisy = [comparison.monolith.variant, comparison.microservices.variant].flatMap((variant) => {
+    const baselines = results.filter((r) => r.faultKind === 'none' && r.variant === variant && r.valid);
+    const flagged = baselines.filter((r) => r.impactedModels.length > 0);
+    return flagged.length > 0 ? [`${variant}: ${flagged.length} of ${baselines.length} (${[...new Set(flagged.flatMap((r) => r.impactedModels))].join(', ')})`] : [];
+  });
+  if (noisy.length === 0) return comparison;
+  return { ...comparison, caveat: `no-fault baseline windows flagged models as impacted — ${noisy.join('; ')}: at this load SLO breaches happen without any fault, so part of that blast radius is noise` };
 }

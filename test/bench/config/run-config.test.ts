@@ -34,4 +34,18 @@ describe('run config', () => {
     const config = resolveRunConfig({ experiments: 'footprint', priceVcpuHour: '0.1', priceGibHour: '0.01' });
     expect(config.settings.footprint.price).toMatchObject({ usdPerVcpuHour: 0.1, usdPerGibHour: 0.01, source: expect.stringMatching(/user-supplied/) });
   });
+
+  it('narrows the fault experiment to the kinds and target models asked for, refusing ones it does not know', () => {
+    const config = resolveRunConfig({ experiments: 'fault', profile: 'standard', models: 'vad,tabular,ocr-cls', faultKinds: 'hang, crash', faultModels: 'vad,tabular' });
+    expect(config.settings.fault.kinds).toEqual(['hang', 'crash']);
+    expect(config.settings.fault.targetModels).toEqual(['vad', 'tabular']);
+    try {
+      resolveRunConfig({ experiments: 'fault', models: 'vad,tabular', faultKinds: 'crash,meltdown', faultModels: 'ocr-det' });
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/--fault-kinds: expected a comma-separated list of crash, exception, .*received "crash,meltdown"/);
+      expect(problems).toMatch(/--fault-models: expected models of this run \(vad, tabular\), received "ocr-det"/);
+    }
+  });
 });

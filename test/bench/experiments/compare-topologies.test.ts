@@ -43,3 +43,15 @@ describe('compareMetric', () => {
     expect(compareMetric([row('monolith', 5)], p90, pair, 1).microservices.missing).toBe('not run');
   });
 });
+
+describe('addNoiseCaveat', () => {
+  it('warns next to a blast-radius comparison when that variant’s no-fault baseline flagged models', async () => {
+    const { addNoiseCaveat } = await import('../../../bench/experiments/fault/fault-metrics.js');
+    const side = (variant: 'workers' | 'gateway') => ({ variant, values: [0], median: 0, ciLow: 0, ciHigh: 0 });
+    const comparison = { claim: 'fault-isolation', metric: 'blastRadius', label: '', unit: 'fraction', better: 'lower', model: null, monolith: side('workers'), microservices: side('gateway'), ratio: null, ratioCiLow: null, ratioCiHigh: null, pValue: null, significant: null, winner: 'unknown' } as const;
+    const baseline = (variant: 'workers' | 'gateway', impactedModels: string[]) => ({ faultKind: 'none', variant, valid: true, impactedModels }) as never;
+    expect(addNoiseCaveat(comparison, [baseline('workers', []), baseline('gateway', [])]).caveat).toBeUndefined();
+    expect(addNoiseCaveat(comparison, [baseline('workers', []), baseline('gateway', ['vad']), baseline('gateway', [])]).caveat).toMatch(/gateway: 1 of 2 \(vad\)/);
+    expect(addNoiseCaveat({ ...comparison, metric: 'recoveryMs' }, [baseline('gateway', ['vad'])]).caveat).toBeUndefined();
+  });
+});
