@@ -1,15 +1,6 @@
 import type { RunResults } from '../results/schema.js';
 import { buildVerdict } from '../../reports/index.js';
-
-/** A value with its unit, short enough for a terminal line. */
-function formatValue(value: number | null, unit: string): string {
-  if (value === null) return '—';
-  if (unit === 'bytes') return `${(value / 1024 ** 2).toFixed(1)} MiB`;
-  if (unit === 'usd') return `$${value.toPrecision(3)}`;
-  if (unit === 'ms') return `${value.toPrecision(3)} ms`;
-  if (unit === 'rps') return `${value.toFixed(0)} rps`;
-  return value.toPrecision(3);
-}
+import { formatUnit } from '../../reports/format.js';
 
 /** The verdict in a few lines plus the machine-readable summary `--json` prints. */
 export function summarizeRun(results: RunResults, dir: string) {
@@ -32,7 +23,7 @@ export function summarizeRun(results: RunResults, dir: string) {
     `splitbench run ${results.status}: ${dir}`,
     ...verdict.map((v) =>
       v.status === 'measured'
-        ? `  ${v.title.padEnd(42)} monolith ${formatValue(v.monolith, v.unit ?? '')} vs microservices ${formatValue(v.microservices, v.unit ?? '')} → ${v.winner}${v.significant === true ? ' (significant)' : v.significant === false ? ' (not significant)' : ' (not enough trials for a test)'}`
+        ? `  ${v.title.padEnd(42)} monolith ${v.unit ? formatUnit(v.monolith, v.unit) : '—'} vs microservices ${v.unit ? formatUnit(v.microservices, v.unit) : '—'} → ${v.winner}${v.significant === true ? ' (significant)' : v.significant === false ? ' (not significant)' : ' (not enough trials for a test)'}`
         : `  ${v.title.padEnd(42)} ${v.status === 'structural' ? 'structural' : `not measured: ${v.reason}`}`,
     ),
     ...(invalid > 0 ? [`  ${invalid} result(s) invalid: see the validity section of report.md`] : []),
