@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
-import { nowMs, sleep } from '../clock.js';
+import { nowMs, settlesWithin, sleep } from '../clock.js';
 import { createCgroup, type CgroupHandle, type CgroupLimits } from './cgroup-v1.js';
 import { isPidAlive } from './pid.js';
 import { parseReadyLine, waitForHealthReady } from './ready-line.js';
@@ -183,10 +183,10 @@ export class Supervisor {
     let signal: string | null = null;
     if (pid !== null && child && proc.exited && child.exitCode === null && child.signalCode === null) {
       signalGroup(pid, 'SIGTERM');
-      const exitedInGrace = await Promise.race([proc.exited.then(() => true), sleep(graceMs).then(() => false)]);
+      const exitedInGrace = await settlesWithin(proc.exited, graceMs);
       if (!exitedInGrace) {
         signalGroup(pid, 'SIGKILL');
-        await Promise.race([proc.exited, sleep(5000)]);
+        await settlesWithin(proc.exited, 5000);
       }
     }
     if (pid !== null) signalGroup(pid, 'SIGKILL'); // anything left in the group (grandchildren)
@@ -360,7 +360,7 @@ export class Supervisor {
     const wasState = proc.state;
     proc.state = 'stopping';
     signalGroup(pid, 'SIGKILL');
-    await Promise.race([proc.exited, sleep(5000)]);
+    if (proc.exited) await settlesWithin(proc.exited, 5000);
     if (proc.child === child) proc.state = wasState === 'stopping' ? 'stopping' : 'failed';
   }
 
