@@ -28,15 +28,8 @@ export function makeSpec(overrides: Partial<TopologySpec> = {}): TopologySpec {
   };
 }
 
-/** True when a process with this pid exists. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** True when a process with this pid exists (the orchestrator's own check). */
+export { isPidAlive as isAlive } from '../../../bench/orchestrator/pid.js';
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function isListening(port: number): Promise<boolean> {
