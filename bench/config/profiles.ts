@@ -25,6 +25,12 @@ export interface LatencySettings {
   heavyClaim: 'meanMs' | 'p50Ms';
   /** Stability rule: each measurement window's p50 within this fraction of the median window's. */
   stabilityTolerance: number;
+  /**
+   * How many equal windows the measured period is split into for that rule. Each must be long
+   * enough to hold a fair share of the rare heavy requests: in 0.6 s windows at 1 rps per heavy
+   * model, a third of the windows see none, and the light models' p50 swings with that alone.
+   */
+  stabilityWindows: number;
 }
 
 /** Closed-loop capacity sweep settings. */
@@ -111,7 +117,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     trials: 2,
     // Three variants keep the quick suite near 3 minutes here; add microservices:direct with --topologies.
     topologies: 'monolith:single,monolith:workers,microservices:gateway',
-    latency: { warmupMs: 300, durationMs: 2500, lightOnlyDurationMs: 1500, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p90Ms', heavyClaim: 'meanMs', stabilityTolerance: 0.5 },
+    latency: { warmupMs: 300, durationMs: 2500, lightOnlyDurationMs: 1500, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p90Ms', heavyClaim: 'meanMs', stabilityTolerance: 0.5, stabilityWindows: 2 },
     throughput: { connections: [1, 8], warmupSec: 0.5, durationSec: 1.5, perModel: false, ceilingIterations: 100 },
     footprint: { idleSettleMs: 300, scalingCounts: [1, 4], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, trials: 1, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 750 },
@@ -120,7 +126,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
   standard: {
     trials: 4,
     topologies: 'monolith,microservices',
-    latency: { warmupMs: 2000, durationMs: 20000, lightOnlyDurationMs: 13000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25 },
+    latency: { warmupMs: 2000, durationMs: 20000, lightOnlyDurationMs: 13000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
     throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 1, durationSec: 3, perModel: true, ceilingIterations: 500 },
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 2, recreateOn: 'all', loadScale: 1, leadMs: 2000, tailMs: 3000 },
@@ -129,7 +135,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
   full: {
     trials: 6,
     topologies: 'monolith,microservices',
-    latency: { warmupMs: 3000, durationMs: 40000, lightOnlyDurationMs: 20000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25 },
+    latency: { warmupMs: 3000, durationMs: 40000, lightOnlyDurationMs: 20000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
     throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000 },
     footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 3, recreateOn: 'all', loadScale: 1, leadMs: 3000, tailMs: 5000 },

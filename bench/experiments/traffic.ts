@@ -26,7 +26,7 @@ export function buildOpenLoopPlan(
   requests: Record<string, EncodedRequest>,
   rates: Record<string, number>,
   timing: { durationMs: number; warmupMs: number; seed: number },
-  settings: Pick<LatencySettings, 'arrival' | 'timeoutMs' | 'binMs'>,
+  settings: Pick<LatencySettings, 'arrival' | 'timeoutMs' | 'binMs'> & Partial<Pick<LatencySettings, 'stabilityWindows'>>,
 ): OpenLoopPlan {
   return {
     streams: Object.entries(rates)
@@ -37,6 +37,7 @@ export function buildOpenLoopPlan(
     seed: timing.seed,
     timeoutMs: settings.timeoutMs,
     binMs: settings.binMs,
+    ...(settings.stabilityWindows !== undefined ? { windows: settings.stabilityWindows } : {}),
   };
 }
 
