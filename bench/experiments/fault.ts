@@ -4,6 +4,7 @@ import type { RunningTopology } from '../orchestrator/types.js';
 import type { FaultKind } from '../results/schema.js';
 import { compareAll } from './compare-topologies.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
+import { estimateSteps } from './estimate.js';
 import { addNoiseCaveat, buildFaultMetrics } from './fault/fault-metrics.js';
 import { describeFindings } from './fault/fault-findings.js';
 import { runFaultWindow } from './fault/fault-window.js';
@@ -65,7 +66,7 @@ export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVaria
       s.results.push(outcome.result);
       s.notes.push(...outcome.notes);
     });
-    ctx.progress.tick();
+    ctx.progress.tick(estimateSteps(ctx.config).faultWindowMs);
     if (!outcome.healthy && index < windows.length - 1) {
       throwIfInterrupted(ctx.signal);
       await topology.stop();

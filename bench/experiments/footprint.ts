@@ -8,6 +8,7 @@ import type { FootprintSettings } from '../config/profiles.js';
 import type { TopologyVariant } from '../config/topologies.js';
 import { PARAMETRIC_COUNT } from '../../models/catalog.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
+import { estimateSteps } from './estimate.js';
 import { buildTopologySpec, type SpecExtras } from './topology-spec.js';
 
 const GIB = 1024 ** 3;
@@ -98,7 +99,7 @@ export async function measureScaling(ctx: ExperimentContext, onPoint: (point: Sc
         await sampler.stop();
         await topology.stop();
       }
-      ctx.progress.tick();
+      ctx.progress.tick(estimateSteps(ctx.config).scalingPointMs);
     }
   }
 }

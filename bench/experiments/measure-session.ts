@@ -5,6 +5,7 @@ import type { FootprintResult, LatencyResult, ThroughputResult } from '../result
 import type { BareInferenceMs } from './ceiling.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
 import { currentRss, startTimed, toFootprintResult, watchTopology, type FootprintObservation } from './footprint.js';
+import { estimateSteps } from './estimate.js';
 import { measureLatency } from './latency.js';
 import { measureThroughput } from './throughput.js';
 import type { SpecExtras } from './topology-spec.js';
@@ -36,6 +37,7 @@ export async function runSession(ctx: ExperimentContext, who: TopologyVariant, t
   const started = await startTimed(ctx, who, options.extras);
   const { coldStartMs } = started;
   let topology = started.topology;
+  ctx.progress.tick(estimateSteps(ctx.config).sessionStartMs);
   const sampler = watchTopology(topology);
   const out: SessionResults = { latency: [], throughput: [], footprint: null };
   let samplerStopped = false;
@@ -50,13 +52,13 @@ export async function runSession(ctx: ExperimentContext, who: TopologyVariant, t
       const peak = sampler.snapshot().totals.filter((t) => t.atMs >= mixed.startedAtMs && t.atMs <= mixed.endedAtMs).reduce((max, t) => Math.max(max, t.rssBytes), 0);
       observation.loaded = { run: mixed, cpuSeconds: sampler.cpuSecondsBetween(mixed.startedAtMs, mixed.endedAtMs), peakRssBytes: peak };
       if (wants.has('latency')) out.latency = results;
-      ctx.progress.tick();
+      ctx.progress.tick(estimateSteps(ctx.config).latencyMs);
     }
     if (wants.has('throughput')) {
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`throughput · ${label}`);
       out.throughput = await measureThroughput(ctx, topology, who, trial, bare);
-      ctx.progress.tick();
+      ctx.progress.tick(estimateSteps(ctx.config).throughputMs);
     }
     if (wants.has('footprint')) out.footprint = toFootprintResult(observation, topology, who, trial, ctx.config.settings.footprint.price);
     await sampler.stop();

@@ -4,9 +4,9 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   /** Sets the current step, e.g. "latency · monolith/single · trial 1/2". */
   step(label: string): void;
-  /** Marks one unit of the planned work done. */
+  /** Marks planned work done, in the units it was planned in (the run plans expected milliseconds). */
   tick(units?: number): void;
-  /** Adds planned units (the total grows as experiments are planned). */
+  /** Adds planned units. */
   plan(units: number): void;
   /** A line of text that must not break the bar. */
   log(message: string): void;
@@ -27,16 +27,18 @@ export function createBarProgress(): Progress {
   let total = 0;
   let started = false;
   let value = 0;
+  let step = 'starting';
   return {
     plan(units) {
       total += units;
       if (!started) {
-        bar.start(total, 0, { step: 'starting' });
+        bar.start(total, 0, { step });
         started = true;
       } else bar.setTotal(total);
     },
     step(label) {
-      if (started) bar.update(value, { step: label });
+      step = label;
+      if (started) bar.update(value, { step });
     },
     tick(units = 1) {
       value += units;
@@ -45,7 +47,7 @@ export function createBarProgress(): Progress {
     log(message) {
       if (started) bar.stop();
       process.stderr.write(`${message}\n`);
-      if (started) bar.start(total, value, {});
+      if (started) bar.start(total, value, { step });
     },
     stop() {
       if (started) bar.stop();

@@ -11,6 +11,7 @@ import { SCHEMA_VERSION, type ExperimentName, type RunResults } from '../results
 import { measureBareInference, type BareInferenceMs } from './ceiling.js';
 import { compareAll } from './compare-topologies.js';
 import { RunInterruptedError, throwIfInterrupted, type ExperimentContext } from './context.js';
+import { estimateRunMs } from './estimate.js';
 import { computeMarginalCosts, measureScaling } from './footprint.js';
 import { runSession } from './measure-session.js';
 import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetrics, THROUGHPUT_METRICS } from './metrics.js';
@@ -105,16 +106,18 @@ async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceM
   }
 }
 
-/** Progress units of the whole run, known before it starts so the time-left estimate holds from the start. */
+/** Progress units (expected ms) of the whole run, known before it starts so the time-left estimate holds from the start. */
 function countUnits(config: RunConfig): number {
   const wants = new Set(config.experiments);
-  const sessionsPerTrial = (wants.has('latency') || wants.has('footprint') ? 1 : 0) + (wants.has('throughput') ? 1 : 0);
-  return (
-    config.trials * config.variants.length * sessionsPerTrial +
-    (wants.has('footprint') ? config.settings.footprint.scalingCounts.length * config.variants.length : 0) +
-    (wants.has('redeploy') ? countRollouts(config) : 0) +
-    (wants.has('fault') ? countFaultWindows(config) : 0)
-  );
+  const sessions = ['latency', 'throughput', 'footprint'].some((name) => wants.has(name as ExperimentName)) ? config.trials * config.variants.length : 0;
+  return estimateRunMs(config, {
+    sessions,
+    latencyPhases: wants.has('latency') || wants.has('footprint') ? sessions : 0,
+    throughputPhases: wants.has('throughput') ? sessions : 0,
+    scalingPoints: wants.has('footprint') ? config.settings.footprint.scalingCounts.length * config.variants.length : 0,
+    rollouts: wants.has('redeploy') ? countRollouts(config) : 0,
+    faultWindows: wants.has('fault') ? countFaultWindows(config) : 0,
+  });
 }
 
 /** Computes the monolith-vs-microservices comparisons of the measurement experiments. */
@@ -145,7 +148,9 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
   const ctx: ExperimentContext = { config, recorder, target: driver.target, progress: recordPhases(driver.progress, (phase) => recorder.results.phases.push(phase)), storeDir: driver.storeDir, generator: new LoadGenerator({ cpus: config.cpus.generator }), signal: driver.signal };
   const wants = new Set(config.experiments);
   const measures = ['latency', 'throughput', 'footprint'].some((name) => wants.has(name as ExperimentName));
-  ctx.progress.plan(countUnits(config));
+  const plannedMs = countUnits(config);
+  ctx.progress.plan(plannedMs);
+  ctx.progress.log(`splitbench: ${config.profile} profile, about ${Math.max(1, Math.round(plannedMs / 60_000))} min planned; results are written to ${recorder.file} as each trial finishes`);
   try {
     for (const name of config.experiments) openSection(recorder, name);
     let bare: BareInferenceMs = {};

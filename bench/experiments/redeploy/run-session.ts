@@ -6,6 +6,7 @@ import type { ResourceReport } from '../../resources/sampler.js';
 import type { RedeployResult } from '../../results/schema.js';
 import { marksFromEvents, startBackgroundLoad, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';
 import { throwIfInterrupted, type ExperimentContext } from '../context.js';
+import { estimateSteps } from '../estimate.js';
 import { watchTopology } from '../footprint.js';
 import { buildTopologySpec } from '../topology-spec.js';
 import { buildRequests, toTimeline } from '../traffic.js';
@@ -166,7 +167,7 @@ export async function runRedeploySession(ctx: ExperimentContext, session: Redepl
       const windowEndMs = nowMs();
       const verdict = judgeByProbe(probe.samples, info.version, record.startedAtMs, record.endedAtMs, windowEndMs);
       done.push({ step, fromVersion, toVersion: info.version, publishedAtMs, record, windowEndMs, verdict, loaded: listLoadedModels(topology, record, target, info.version, pinned) });
-      ctx.progress.tick();
+      ctx.progress.tick(estimateSteps(ctx.config).rolloutMs);
       if (verdict.outcome === 'failed-down' && index < session.steps.length - 1) {
         await rollBack(topology, state, target);
         await sleep(settings.leadMs);
