@@ -120,8 +120,8 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     latency: { warmupMs: 300, durationMs: 2500, lightOnlyDurationMs: 1500, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p90Ms', heavyClaim: 'meanMs', stabilityTolerance: 0.5, stabilityWindows: 2 },
     throughput: { connections: [1, 8], warmupSec: 0.5, durationSec: 1.5, perModel: false, ceilingIterations: 100 },
     footprint: { idleSettleMs: 300, scalingCounts: [1, 4], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, trials: 1, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 750 },
-    fault: { kinds: ['crash', 'exception'], trials: 1, targetModels: ['tabular'], warmupMs: 500, baselineMs: 1000, faultMs: 1250, recoveryLimitMs: 3500, observeAfterReadyMs: 2000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, trials: 1, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 1000 },
+    fault: { kinds: ['crash', 'exception'], trials: 1, targetModels: ['tabular'], warmupMs: 250, baselineMs: 1000, faultMs: 1250, recoveryLimitMs: 3500, observeAfterReadyMs: 2000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
   },
   standard: {
     trials: 4,
