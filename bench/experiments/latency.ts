@@ -49,6 +49,7 @@ export function toLatencyResult(stream: StreamResult, run: OpenLoopResult, who: 
     errors: Object.fromEntries(Object.entries(stream.measured.errors).filter(([, n]) => (n ?? 0) > 0)) as Record<string, number>,
     latency: { p50Ms: stream.latency.p50Ms, p90Ms: stream.latency.p90Ms, p99Ms: stream.latency.p99Ms, p999Ms: stream.latency.p999Ms, maxMs: stream.latency.maxMs, meanMs: stream.latency.meanMs },
     sendLagP99Ms: stream.sendLagP99Ms,
+    generator: { sendLagP99Ms: run.generator.sendLagP99Ms, cpuUtilisation: run.generator.cpuUtilisation },
     percentileCurve: stream.latency.curve.map((point) => ({ percentile: point.percentile, ms: point.valueMs })),
     histogram: stream.latency.histogramBase64,
   };

@@ -75,6 +75,8 @@ export const LatencyResultSchema = z.object({
   errors: z.record(z.string(), z.number().int()),
   latency: LatencySummarySchema,
   sendLagP99Ms: nullableNumber,
+  /** The load generator's own health over the whole run this result came from (every stream together). */
+  generator: z.object({ sendLagP99Ms: nullableNumber, cpuUtilisation: z.number() }).optional(),
   percentileCurve: z.array(PercentilePointSchema),
   histogram: z.string().optional(),
 });
