@@ -23,6 +23,8 @@ export interface SessionOptions {
   extras?: SpecExtras;
   /** Runs on the started topology after the measurements; returns the topology then running (it may have been replaced). */
   then?: (topology: RunningTopology) => Promise<RunningTopology>;
+  /** Receives the measurements as soon as they are done, before `then` runs. */
+  onMeasured?: (results: SessionResults) => void;
 }
 
 /**
@@ -41,6 +43,13 @@ export async function runSession(ctx: ExperimentContext, who: TopologyVariant, t
   const sampler = watchTopology(topology);
   const out: SessionResults = { latency: [], throughput: [], footprint: null };
   let samplerStopped = false;
+  let handedOver = false;
+  // Whatever was measured is handed over once, also when the session is cut short (Ctrl-C between phases).
+  const handOver = (): void => {
+    if (handedOver) return;
+    handedOver = true;
+    options.onMeasured?.(out);
+  };
   try {
     await sleep(ctx.config.settings.footprint.idleSettleMs);
     const observation: FootprintObservation = { coldStartMs, idleRssBytes: await currentRss(sampler), loaded: null };
@@ -63,8 +72,10 @@ export async function runSession(ctx: ExperimentContext, who: TopologyVariant, t
     if (wants.has('footprint')) out.footprint = toFootprintResult(observation, topology, who, trial, ctx.config.settings.footprint.price);
     await sampler.stop();
     samplerStopped = true;
+    handOver();
     if (options.then) topology = await options.then(topology);
   } finally {
+    handOver();
     if (!samplerStopped) await sampler.stop();
     await topology.stop();
   }

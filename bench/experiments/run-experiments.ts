@@ -13,7 +13,7 @@ import { compareAll } from './compare-topologies.js';
 import { RunInterruptedError, throwIfInterrupted, type ExperimentContext } from './context.js';
 import { estimateRunMs } from './estimate.js';
 import { computeMarginalCosts, measureScaling } from './footprint.js';
-import { runSession } from './measure-session.js';
+import { runSession, type SessionResults } from './measure-session.js';
 import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetrics, THROUGHPUT_METRICS } from './metrics.js';
 import { recordPhases, type Progress } from './progress.js';
 import { countFaultWindows, faultSpecExtras, finishFaultExperiment, runFaultSessions, runFaultWindows } from './fault.js';
@@ -98,10 +98,13 @@ async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceM
     for (const who of config.variants) {
       throwIfInterrupted(ctx.signal);
       const then = hostsFault && trial >= firstFaultTrial ? (topology: RunningTopology) => runFaultWindows(ctx, who, trial - firstFaultTrial, topology) : undefined;
-      const session = await runSession(ctx, who, trial, bare, { extras, then });
-      if (recorder.results.experiments.latency) recorder.updateSection('latency', (s) => s.results.push(...session.latency));
-      if (recorder.results.experiments.throughput) recorder.updateSection('throughput', (s) => s.results.push(...session.throughput));
-      if (session.footprint) recorder.updateSection('footprint', (s) => s.results.push(session.footprint!));
+      // Recorded as soon as the session's measurements are done: fault windows after them may be interrupted.
+      const onMeasured = (session: SessionResults): void => {
+        if (recorder.results.experiments.latency) recorder.updateSection('latency', (s) => s.results.push(...session.latency));
+        if (recorder.results.experiments.throughput) recorder.updateSection('throughput', (s) => s.results.push(...session.throughput));
+        if (session.footprint) recorder.updateSection('footprint', (s) => s.results.push(session.footprint!));
+      };
+      await runSession(ctx, who, trial, bare, { extras, onMeasured, then });
     }
   }
 }

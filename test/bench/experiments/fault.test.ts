@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../../../bench/config/run-config.js';
 import { createSilentProgress } from '../../../bench/experiments/progress.js';
@@ -121,4 +122,24 @@ describe('fault experiment, crash in one model, end to end', () => {
     expect(claim?.metric).toBe('blastRadius');
     expect(section.isolationMatrix).toEqual([]);
   });
+});
+
+describe('a run interrupted during a fault window', () => {
+  it('keeps the latency results its session measured before the windows, marks the rest partial, and leaves no server behind', async () => {
+    const out = join(workDir, 'interrupted');
+    const config = resolveRunConfig({ experiments: 'latency,fault', models: MODELS.join(','), topologies: 'monolith:single,microservices:direct', trials: '1', out });
+    Object.assign(config.settings.latency, { warmupMs: 200, durationMs: 800, lightOnlyDurationMs: 0 });
+    Object.assign(config.settings.fault, { kinds: ['crash'], trials: 1, targetModels: ['tabular'], warmupMs: 250, baselineMs: 750, faultMs: 750, recoveryLimitMs: 1500, observeAfterReadyMs: 1000 });
+    const controller = new AbortController();
+    // Ctrl-C as the first fault window starts: the way `splitbench run` reacts to SIGINT.
+    const progress = { ...createSilentProgress(), step: (label: string) => (label.startsWith('fault ·') ? controller.abort() : undefined) };
+    await runExperiments(config, { target: new LocalTarget(), progress, signal: controller.signal, storeDir: store, command: 'test' });
+    const interrupted = readResults(out);
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.experiments.latency!.results.filter((r) => r.variant === 'single').length).toBeGreaterThan(0);
+    expect(interrupted.experiments.latency!.status).toBe('partial');
+    expect(interrupted.experiments.fault!.status).toBe('partial');
+    const servers = await execa('pgrep', ['-f', `${defaultStoreDir().replace(/\/models\/store$/, '')}/dist/(monolith|microservices)/`], { reject: false });
+    expect(servers.stdout.trim()).toBe('');
+  }, 60_000);
 });
