@@ -61,7 +61,7 @@ type Job = Exclude<ToGenerator, { type: 'abort' }>;
  */
 export class LoadGenerator {
   private process: { child: Generator; cpus: number[] | null } | null = null;
-  private readonly listeners = new Map<number, (message: FromGenerator) => void>();
+  private readonly listeners = new Map<number, { child: Generator; onMessage: (message: FromGenerator) => void }>();
   private nextJobId = 1;
   private busy = false;
 
@@ -129,10 +129,13 @@ export class LoadGenerator {
     const jobId = this.nextJobId++;
     this.busy = true;
     const done = new Promise<FromGenerator>((resolve, reject) => {
-      this.listeners.set(jobId, (message) => {
-        if (message.type === 'started') return onProgress(message);
-        if (message.type === 'failed') reject(new Error(`load generator failed: ${message.message}`));
-        else resolve(message);
+      this.listeners.set(jobId, {
+        child,
+        onMessage: (message) => {
+          if (message.type === 'started') return onProgress(message);
+          if (message.type === 'failed') reject(new Error(`load generator failed: ${message.message}`));
+          else resolve(message);
+        },
       });
       child.sendMessage(build(jobId, cpus)).catch(reject);
     }).finally(() => {
@@ -156,7 +159,7 @@ export class LoadGenerator {
     try {
       for await (const message of child.getEachMessage()) {
         const m = message as FromGenerator;
-        this.listeners.get(m.jobId)?.(m);
+        this.listeners.get(m.jobId)?.onMessage(m);
       }
     } catch {
       // the channel broke: handled below like an exit
@@ -164,7 +167,8 @@ export class LoadGenerator {
     const outcome = await child;
     if (this.process?.child === child) this.process = null;
     const why = `exited without a result (exit ${outcome.exitCode ?? outcome.signal}): ${String(outcome.stderr).slice(-2000)}`;
-    for (const [jobId, listener] of [...this.listeners]) listener({ type: 'failed', jobId, message: why });
+    // Only this child's jobs: a job already sent to its replacement is not affected.
+    for (const [jobId, listener] of [...this.listeners]) if (listener.child === child) listener.onMessage({ type: 'failed', jobId, message: why });
   }
 }
 
