@@ -75,9 +75,9 @@ export async function runSession(ctx: ExperimentContext, who: TopologyVariant, t
     handOver();
     if (options.then) topology = await options.then(topology);
   } finally {
-    handOver();
     if (!samplerStopped) await sampler.stop();
     await topology.stop();
+    handOver();
   }
   return out;
 }
