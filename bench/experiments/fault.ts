@@ -77,7 +77,7 @@ export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVaria
   return topology;
 }
 
-/** Progress units the fault experiment adds: one per window. */
+/** How many fault windows the run has (every trial, variant, kind and target, plus the baselines). */
 export function countFaultWindows(config: RunConfig): number {
   return config.settings.fault.trials * config.variants.length * planWindows(config).length;
 }

@@ -40,7 +40,7 @@ function compareRedeploys(ctx: ExperimentContext, plan: RedeployPlan, results: r
   });
 }
 
-/** Progress units the redeploy experiment adds: one per rollout. */
+/** How many rollouts the redeploy experiment performs. */
 export function countRollouts(config: RunConfig): number {
   const plan = planRedeploy(config.variants, config.settings.redeploy);
   return config.settings.redeploy.trials * plan.sessions.reduce((sum, x) => sum + x.steps.length, 0);

@@ -79,8 +79,12 @@ function openSection(recorder: RunRecorder, name: ExperimentName): void {
  * sessions of each variant go on with the fault windows instead of starting the topology again.
  */
 function faultRidesOnSessions(config: RunConfig): boolean {
-  const wants = new Set(config.experiments);
-  return wants.has('fault') && ['latency', 'throughput', 'footprint'].some((name) => wants.has(name as ExperimentName)) && config.settings.fault.trials <= config.trials;
+  return config.experiments.includes('fault') && hasMeasurementSessions(config) && config.settings.fault.trials <= config.trials;
+}
+
+/** Whether the run measures latency, throughput or footprint: those share one session per trial and variant. */
+function hasMeasurementSessions(config: RunConfig): boolean {
+  return config.experiments.some((name) => name === 'latency' || name === 'throughput' || name === 'footprint');
 }
 
 /** Runs the trials of latency, throughput and footprint, interleaving topologies A B A B (and the fault windows in the last ones). */
@@ -94,16 +98,16 @@ async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceM
     const note = `fault windows ran on the last ${config.settings.fault.trials} measurement session(s) of each variant, after its latency and throughput phases, instead of on a topology started for them; every session of the run was started with the fault hooks and memory limit, so all trials are alike`;
     recorder.updateSection('fault', (s) => s.notes.push(note));
   }
+  // Recorded as soon as a session's measurements are done: fault windows after them may be interrupted.
+  const onMeasured = (session: SessionResults): void => {
+    if (recorder.results.experiments.latency) recorder.updateSection('latency', (s) => s.results.push(...session.latency));
+    if (recorder.results.experiments.throughput) recorder.updateSection('throughput', (s) => s.results.push(...session.throughput));
+    if (session.footprint) recorder.updateSection('footprint', (s) => s.results.push(session.footprint!));
+  };
   for (let trial = 0; trial < config.trials; trial++) {
     for (const who of config.variants) {
       throwIfInterrupted(ctx.signal);
       const then = hostsFault && trial >= firstFaultTrial ? (topology: RunningTopology) => runFaultWindows(ctx, who, trial - firstFaultTrial, topology) : undefined;
-      // Recorded as soon as the session's measurements are done: fault windows after them may be interrupted.
-      const onMeasured = (session: SessionResults): void => {
-        if (recorder.results.experiments.latency) recorder.updateSection('latency', (s) => s.results.push(...session.latency));
-        if (recorder.results.experiments.throughput) recorder.updateSection('throughput', (s) => s.results.push(...session.throughput));
-        if (session.footprint) recorder.updateSection('footprint', (s) => s.results.push(session.footprint!));
-      };
       await runSession(ctx, who, trial, bare, { extras, onMeasured, then });
     }
   }
@@ -112,7 +116,7 @@ async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceM
 /** Progress units (expected ms) of the whole run, known before it starts so the time-left estimate holds from the start. */
 function countUnits(config: RunConfig): number {
   const wants = new Set(config.experiments);
-  const sessions = ['latency', 'throughput', 'footprint'].some((name) => wants.has(name as ExperimentName)) ? config.trials * config.variants.length : 0;
+  const sessions = hasMeasurementSessions(config) ? config.trials * config.variants.length : 0;
   return estimateRunMs(config, {
     sessions,
     latencyPhases: wants.has('latency') || wants.has('footprint') ? sessions : 0,
@@ -150,7 +154,6 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
   const recorder = new RunRecorder(config.outDir, createResults(config, driver.storeDir, driver.command));
   const ctx: ExperimentContext = { config, recorder, target: driver.target, progress: recordPhases(driver.progress, (phase) => recorder.results.phases.push(phase)), storeDir: driver.storeDir, generator: new LoadGenerator({ cpus: config.cpus.generator }), signal: driver.signal };
   const wants = new Set(config.experiments);
-  const measures = ['latency', 'throughput', 'footprint'].some((name) => wants.has(name as ExperimentName));
   const plannedMs = countUnits(config);
   ctx.progress.plan(plannedMs);
   ctx.progress.log(`splitbench: ${config.profile} profile, about ${Math.max(1, Math.round(plannedMs / 60_000))} min planned; results are written to ${recorder.file} as each trial finishes`);
@@ -161,7 +164,7 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
       ctx.progress.step('measuring bare inference (the throughput ceiling)');
       bare = await measureBareInference(config, driver.storeDir, config.models, config.settings.throughput.ceilingIterations);
     }
-    if (measures) {
+    if (hasMeasurementSessions(config)) {
       await runMeasurementTrials(ctx, bare);
       compareMeasurements(ctx);
     }

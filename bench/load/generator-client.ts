@@ -1,7 +1,7 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { compiledEntry } from '../../models/paths.js';
+import { settlesWithin } from '../clock.js';
+import { findTaskset } from '../orchestrator/cpu-pinning.js';
 import { encodeClosedLoopSpec, type ClosedLoopResult, type ClosedLoopSpec } from './closed-loop.js';
 import { encodeWirePlan, type FromGenerator, type ToGenerator } from './protocol.js';
 import { validatePlan } from './open-loop-runner.js';
@@ -15,7 +15,7 @@ export interface GeneratorOptions {
   entry?: string;
 }
 
-/** A running open-loop job in its own process. */
+/** A running open-loop job in a generator process (the run's shared one, or one of its own). */
 export interface OpenLoopHandle {
   pid: number | undefined;
   /** Resolves when the schedule's time zero is fixed (epoch ms, `nowMs()` clock). */
@@ -29,15 +29,7 @@ type Generator = ResultPromise<{ ipc: true; serialization: 'json'; reject: false
 
 /** True when `taskset` is on PATH (it is part of util-linux; absent on macOS). */
 export function isTasksetAvailable(): boolean {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    try {
-      accessSync(join(dir, 'taskset'), constants.X_OK);
-      return true;
-    } catch {
-      // not in this directory
-    }
-  }
-  return false;
+  return findTaskset() !== null;
 }
 
 /** Spawns the generator child (pinned when asked and possible) with a JSON IPC channel. */
@@ -117,9 +109,10 @@ export class LoadGenerator {
     this.process = null;
     if (current === null) return;
     if (current.child.connected) current.child.disconnect();
-    const timer = setTimeout(() => current.child.kill('SIGKILL'), 5000);
-    await current.child;
-    clearTimeout(timer);
+    if (!(await settlesWithin(current.child, 5000))) {
+      current.child.kill('SIGKILL');
+      await current.child;
+    }
   }
 
   /** Sends a job to the (possibly new) generator; `done` settles with its result message or rejects with why it failed. */

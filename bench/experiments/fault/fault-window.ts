@@ -168,7 +168,7 @@ export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTo
     topology: plan.who.topology,
     variant: plan.who.variant,
     trial: plan.trial,
-    ...judgeWindow(run, sloMs, endedEarly && !ctx.signal.aborted),
+    ...judgeWindow(run, sloMs, endedEarly),
     notMeasured,
     faultKind: plan.kind,
     targetModel: plan.targetModel,
