@@ -1,7 +1,7 @@
 import { findModel } from '../../models/catalog.js';
 import type { ClosedLoopResult } from '../load/closed-loop.js';
 import { plannedShares } from '../load/mix-loop.js';
-import { checkMixShares, mixShareTolerance } from '../stats/validity.js';
+import { checkGeneratorSaturation, checkMixShares, mixShareTolerance } from '../stats/validity.js';
 import type { RunningTopology } from '../orchestrator/types.js';
 import type { ThroughputResult } from '../results/schema.js';
 import type { TopologyVariant } from '../config/topologies.js';
@@ -22,6 +22,11 @@ function toThroughputResult(sweep: ClosedLoopResult, who: TopologyVariant, trial
   if (sweep.maxRps === null) reasons.push('no concurrency level served requests');
   const mixed = sweep.levels.some((level) => level.shares !== undefined);
   if (mixed) reasons.push(...checkMixShares(sweep.levels.map((level) => ({ connections: level.connections, shares: level.shares ?? [] }))).invalidReasons);
+  // The mix loop reports its own CPU: a saturated generator measured itself, not the server.
+  for (const level of sweep.levels) {
+    if (level.generatorCpuUtilisation === undefined) continue;
+    reasons.push(...checkGeneratorSaturation({ cpuUtilisation: level.generatorCpuUtilisation, sendLagP99Ms: null }).invalidReasons.map((r) => `at ${level.connections} connections: ${r}`));
+  }
   return {
     topology: who.topology,
     variant: who.variant,
