@@ -24,7 +24,8 @@ export function decodeJsonData(input: MatchedInput): Tensor {
   let data = input.raw.data;
   const name = input.spec.name;
   if (!Array.isArray(data)) badRequest(`input "${name}": "data" must be an array of numbers; got ${data === undefined ? 'nothing' : typeof data}`);
-  if (data.some((item: unknown) => Array.isArray(item))) data = flattenNestedData(input, data);
+  // Nested when the first element is an array (an array later in a flat list fails the number check).
+  if (data.length > 0 && Array.isArray(data[0])) data = flattenNestedData(input, data);
   const values = data as unknown[];
   checkCount(input, values.length);
   const typed = input.spec.datatype === 'FP32' ? toFloat32(name, values) : toInt64(name, values);
