@@ -16,9 +16,14 @@ export async function measureBareInference(config: RunConfig, storeDir: string, 
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as BareInferenceMs;
 }
 
-/** Requests per second bare inference sustains; for a round-robin mix, one over the mean cost. */
-export function ceilingRps(bare: BareInferenceMs, models: readonly string[]): number | null {
-  const costs = models.map((m) => bare[m]?.meanMs).filter((v): v is number => v !== undefined && v > 0);
-  if (costs.length !== models.length) return null;
-  return 1000 / (costs.reduce((a, b) => a + b, 0) / costs.length);
+/**
+ * Requests per second bare inference sustains for a mix (model → share of requests, summing to 1):
+ * one over the share-weighted mean cost, so the ceiling is of the same mix the sweep sends.
+ */
+export function ceilingRps(bare: BareInferenceMs, shares: Readonly<Record<string, number>>): number | null {
+  const entries = Object.entries(shares);
+  if (entries.length === 0 || entries.some(([m]) => !(bare[m]?.meanMs !== undefined && bare[m]!.meanMs > 0))) return null;
+  const total = entries.reduce((a, [, share]) => a + share, 0);
+  const meanMs = entries.reduce((a, [m, share]) => a + (share / total) * bare[m]!.meanMs, 0);
+  return 1000 / meanMs;
 }

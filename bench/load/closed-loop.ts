@@ -1,9 +1,14 @@
 import autocannon from 'autocannon';
+import { runMixLevel, type MixShare, type MixTarget } from './mix-loop.js';
 import { decodeWireBody, encodeWireBody, type WireBody } from './protocol.js';
 import type { RequestBody } from './types.js';
 
-/** One kind of request of a closed-loop run; several are sent round-robin (mixed traffic). */
+/** One kind of request of a closed-loop run; several are sent as a mix, in order on every connection (see mix-loop.ts). */
 export interface ClosedLoopTarget {
+  /** Name of the model (the target's URL when not given): achieved shares are reported by it. */
+  model?: string;
+  /** Integer weight of this target in the mix (default 1 = plain round-robin). */
+  weight?: number;
   url: string;
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   headers?: Record<string, string>;
@@ -39,9 +44,16 @@ export interface ConcurrencyLevelResult {
   errors: number;
   timeouts: number;
   errorRate: number;
-  /** How p50/p99 were combined when targets span several origins (one autocannon instance per origin). */
-  latencyCombination: 'single-instance' | 'max-over-origins';
+  /** How p50/p99 were read: one histogram over every request of the level (autocannon's, or the mix loop's). */
+  latencyCombination: 'single-instance';
+  /** Mixed traffic only: each model's planned and achieved share of the level's completed requests. */
+  shares?: MixShare[];
+  /** Mixed traffic only: generator CPU time ÷ wall time during the level. */
+  generatorCpuUtilisation?: number;
 }
+
+/** Which generator drove a sweep: autocannon for one target, the mix loop for several. */
+export type ClosedLoopGenerator = 'autocannon' | 'mix-loop';
 
 /** Capacity read off a sweep. */
 export interface Capacity {
@@ -59,6 +71,7 @@ export interface ClosedLoopResult extends Capacity {
   maxErrorRate: number;
   levels: ConcurrencyLevelResult[];
   aborted: boolean;
+  loadGenerator: ClosedLoopGenerator;
 }
 
 /** Spec with bodies encoded for the IPC channel. */
@@ -66,7 +79,7 @@ export function encodeClosedLoopSpec(spec: ClosedLoopSpec): ClosedLoopPlan {
   return { ...spec, targets: spec.targets.map((t) => ({ ...t, body: encodeWireBody(t.body) })) };
 }
 
-/** Runs the sweep in this process with autocannon (concurrency mode; never its rate mode). */
+/** Runs the sweep in this process: autocannon (concurrency mode, never its rate mode) for one target, the mix loop for several. */
 export async function runClosedLoopSweep(plan: ClosedLoopPlan, control: { signal?: AbortSignal } = {}): Promise<ClosedLoopResult> {
   if (plan.targets.length === 0) throw new Error('closed loop: no targets');
   if (plan.concurrencyLevels.some((c) => !Number.isInteger(c) || c < 1)) throw new Error('closed loop: concurrency levels must be integers >= 1');
@@ -78,7 +91,8 @@ export async function runClosedLoopSweep(plan: ClosedLoopPlan, control: { signal
     if (control.signal?.aborted) break;
     levels.push(await runLevel(plan, connections, plan.levelDurationMs, control.signal));
   }
-  return { sloMs: plan.sloMs, maxErrorRate, levels, aborted: control.signal?.aborted ?? false, ...deriveCapacity(levels, plan.sloMs, maxErrorRate) };
+  const loadGenerator: ClosedLoopGenerator = plan.targets.length > 1 ? 'mix-loop' : 'autocannon';
+  return { sloMs: plan.sloMs, maxErrorRate, levels, aborted: control.signal?.aborted ?? false, loadGenerator, ...deriveCapacity(levels, plan.sloMs, maxErrorRate) };
 }
 
 /** Highest rps overall, and highest rps whose p99 <= SLO and error rate <= the limit (null with why if none). */
@@ -106,45 +120,61 @@ export function deriveCapacity(levels: readonly ConcurrencyLevelResult[], sloMs:
 // level ran for 2 s; sampling every 100 ms ends a level within 0.1 s of its duration.
 const SAMPLE_INTERVAL_MS = 100;
 
-/** One level: one autocannon instance per origin, connections split between them, run together. */
-async function runLevel(plan: ClosedLoopPlan, connections: number, durationMs: number, signal?: AbortSignal): Promise<ConcurrencyLevelResult> {
-  const byOrigin = new Map<string, autocannon.Request[]>();
-  for (const target of plan.targets) {
-    const url = new URL(target.url);
-    const body = decodeWireBody(target.body);
-    const request: autocannon.Request = {
-      method: target.method ?? (body === undefined ? 'GET' : 'POST'),
-      path: url.pathname + url.search,
-      headers: target.headers ?? {},
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : Buffer.from(body) }),
-    };
-    byOrigin.set(url.origin, [...(byOrigin.get(url.origin) ?? []), request]);
-  }
-  const origins = [...byOrigin.entries()];
-  const perOrigin = Math.max(1, Math.floor(connections / origins.length));
-  const results = await Promise.all(
-    origins.map(([origin, requests]) =>
-      runAutocannon({ url: origin, connections: perOrigin, pipelining: 1, duration: durationMs / 1000, sampleInt: SAMPLE_INTERVAL_MS, timeout: plan.timeoutMs / 1000, requests }, signal),
-    ),
-  );
-  const sum = (pick: (r: autocannon.Result) => number) => results.reduce((a, r) => a + pick(r), 0);
-  const max = (pick: (r: autocannon.Result) => number) => Math.max(...results.map(pick));
-  const responses = sum((r) => r.requests.total);
-  const errors = sum((r) => r.errors);
-  const non2xx = sum((r) => r.non2xx);
+/** One level: the mix loop for several targets (same generator on every topology), autocannon for one. */
+function runLevel(plan: ClosedLoopPlan, connections: number, durationMs: number, signal?: AbortSignal): Promise<ConcurrencyLevelResult> {
+  return plan.targets.length > 1 ? runMixedLevel(plan, connections, durationMs, signal) : runSingleTargetLevel(plan, connections, durationMs, signal);
+}
+
+/** One mixed level: every connection sends the whole mix in order, each request to its model's URL. */
+async function runMixedLevel(plan: ClosedLoopPlan, connections: number, durationMs: number, signal?: AbortSignal): Promise<ConcurrencyLevelResult> {
+  const targets: MixTarget[] = plan.targets.map((t) => {
+    const body = decodeWireBody(t.body);
+    return { model: t.model ?? t.url, url: t.url, method: t.method ?? (body === undefined ? 'GET' : 'POST'), headers: t.headers ?? {}, body, weight: t.weight ?? 1 };
+  });
+  const m = await runMixLevel(targets, connections, durationMs, plan.timeoutMs, signal);
   return {
-    connections: perOrigin * origins.length,
-    durationMs: max((r) => r.duration * 1000),
+    connections,
+    durationMs: m.durationMs,
+    rpsMean: m.responses / (m.durationMs / 1000),
+    latencyP50Ms: m.latencyP50Ms,
+    latencyP99Ms: m.latencyP99Ms,
+    responses: m.responses,
+    non2xx: m.non2xx,
+    errors: m.errors,
+    timeouts: m.timeouts,
+    errorRate: m.responses + m.errors > 0 ? (m.non2xx + m.errors) / (m.responses + m.errors) : 1,
+    latencyCombination: 'single-instance',
+    shares: m.shares,
+    generatorCpuUtilisation: m.generatorCpuUtilisation,
+  };
+}
+
+/** One single-target level: one autocannon instance. */
+async function runSingleTargetLevel(plan: ClosedLoopPlan, connections: number, durationMs: number, signal?: AbortSignal): Promise<ConcurrencyLevelResult> {
+  const target = plan.targets[0]!;
+  const url = new URL(target.url);
+  const body = decodeWireBody(target.body);
+  const request: autocannon.Request = {
+    method: target.method ?? (body === undefined ? 'GET' : 'POST'),
+    path: url.pathname + url.search,
+    headers: target.headers ?? {},
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : Buffer.from(body) }),
+  };
+  const r = await runAutocannon({ url: url.origin, connections, pipelining: 1, duration: durationMs / 1000, sampleInt: SAMPLE_INTERVAL_MS, timeout: plan.timeoutMs / 1000, requests: [request] }, signal);
+  const responses = r.requests.total;
+  return {
+    connections,
+    durationMs: r.duration * 1000,
     // Completed requests over the measured time: autocannon's per-second average is quantised for short levels.
-    rpsMean: sum((r) => r.requests.total / Math.max(r.duration, 1e-3)),
-    latencyP50Ms: max((r) => r.latency.p50),
-    latencyP99Ms: max((r) => r.latency.p99),
+    rpsMean: responses / Math.max(r.duration, 1e-3),
+    latencyP50Ms: r.latency.p50,
+    latencyP99Ms: r.latency.p99,
     responses,
-    non2xx,
-    errors,
-    timeouts: sum((r) => r.timeouts),
-    errorRate: responses + errors > 0 ? (non2xx + errors) / (responses + errors) : 1,
-    latencyCombination: origins.length === 1 ? 'single-instance' : 'max-over-origins',
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    errorRate: responses + r.errors > 0 ? (r.non2xx + r.errors) / (responses + r.errors) : 1,
+    latencyCombination: 'single-instance',
   };
 }
 

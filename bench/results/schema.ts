@@ -81,6 +81,14 @@ export const LatencyResultSchema = z.object({
   histogram: z.string().optional(),
 });
 
+/** One model's share of a mixed level's completed requests: planned (the cycle) and achieved (fractions 0..1). */
+export const MixShareSchema = z.object({
+  model: z.string(),
+  planned: z.number(),
+  achieved: nullableNumber,
+  requests: z.number().int(),
+});
+
 export const SweepPointSchema = z.object({
   connections: z.number().int(),
   rps: z.number(),
@@ -89,6 +97,10 @@ export const SweepPointSchema = z.object({
   errors: z.number().int(),
   non2xx: z.number().int(),
   timeouts: z.number().int(),
+  /** Mixed traffic: each model's planned and achieved share at this level. */
+  shares: z.array(MixShareSchema).optional(),
+  /** Mixed traffic: the share tolerance applied at this level (fraction, absolute; see MIX_SHARE_TOLERANCE). */
+  shareTolerance: z.number().optional(),
 });
 
 export const ThroughputResultSchema = z.object({
@@ -101,6 +113,10 @@ export const ThroughputResultSchema = z.object({
   /** Bare in-process session.run rate for this model on the same CPU budget, measured in this run. */
   ceilingRps: nullableNumber,
   efficiency: nullableNumber,
+  /** Mixed traffic: each model's planned share of the requests (fractions 0..1, the same on every topology). */
+  plannedShares: z.record(z.string(), z.number()).optional(),
+  /** Which generator drove the sweep: `mix-loop` for mixed traffic, `autocannon` for one model. */
+  loadGenerator: z.enum(['autocannon', 'mix-loop']).optional(),
 });
 
 export const FootprintResultSchema = z.object({
@@ -355,6 +371,7 @@ export type RunResults = z.infer<typeof RunResultsSchema>;
 export type Phase = z.infer<typeof PhaseSchema>;
 export type LatencyResult = z.infer<typeof LatencyResultSchema>;
 export type ThroughputResult = z.infer<typeof ThroughputResultSchema>;
+export type MixShare = z.infer<typeof MixShareSchema>;
 export type FootprintResult = z.infer<typeof FootprintResultSchema>;
 export type ScalingPoint = z.infer<typeof ScalingPointSchema>;
 export type MarginalCost = z.infer<typeof MarginalCostSchema>;

@@ -105,3 +105,44 @@ export function checkGeneratorSaturation(health: GeneratorHealth, limits: { maxC
   }
   return validityOf(reasons);
 }
+
+/**
+ * Tolerance of the mix-share rule: each model's achieved share of a level's completed requests
+ * within 2 percentage points (absolute) of its planned share. Widened, for a level with few
+ * requests, to its count granularity (connections ÷ completed requests): a closed loop stopped at
+ * a deadline leaves each connection part-way through its turn of the mix, at most one request
+ * per connection off the plan, so a finer check could not tell drift from where the clock stopped.
+ */
+export const MIX_SHARE_TOLERANCE = 0.02;
+
+/** One level of mixed closed-loop traffic as the mix-share rule sees it. */
+export interface MixLevelShares {
+  connections: number;
+  shares: ReadonlyArray<{ model: string; planned: number; achieved: number | null; requests: number }>;
+}
+
+/** The tolerance the mix-share rule applies to a level: the fixed one, or the level's count granularity when coarser. */
+export function mixShareTolerance(level: MixLevelShares, tolerance = MIX_SHARE_TOLERANCE): number {
+  const completed = level.shares.reduce((a, s) => a + s.requests, 0);
+  return completed > 0 ? Math.max(tolerance, level.connections / completed) : tolerance;
+}
+
+/** Mixed traffic kept its planned mix: every model's achieved share within tolerance at every level. */
+export function checkMixShares(levels: readonly MixLevelShares[], tolerance = MIX_SHARE_TOLERANCE): Validity {
+  const reasons: string[] = [];
+  const pp = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
+  for (const level of levels) {
+    if (level.shares.every((s) => s.achieved === null)) {
+      reasons.push(`at ${level.connections} connections no request completed, so the mix could not be checked`);
+      continue;
+    }
+    const allowed = mixShareTolerance(level, tolerance);
+    for (const share of level.shares) {
+      const achieved = share.achieved ?? 0;
+      if (Math.abs(achieved - share.planned) > allowed + 1e-9) {
+        reasons.push(`at ${level.connections} connections ${share.model} got ${pp(achieved)} of the requests (${share.requests}), planned ${pp(share.planned)} ± ${(allowed * 100).toFixed(1)} pp: the mix drifted`);
+      }
+    }
+  }
+  return validityOf(reasons);
+}

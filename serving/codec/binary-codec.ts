@@ -1,7 +1,7 @@
 import type { ModelSpec } from '../../models/catalog.js';
 import { bytesPerElement, type Tensor } from '../../models/tensor.js';
 import { badRequest, checkCount, checkFinite, validateEnvelope, type MatchedInput } from '../validation/validate-inputs.js';
-import { decodeJsonData, parseJson, type DecodedRequest } from './json-codec.js';
+import { decodeJsonData, parseJson, toJsonNumbers, type DecodedRequest } from './json-codec.js';
 
 /** Header that carries the length of the JSON part of a binary-extension body. */
 export const BINARY_HEADER = 'inference-header-content-length';
@@ -51,7 +51,7 @@ export function decodeBinaryRequest(model: ModelSpec, body: Buffer, headerValue:
   if (offset !== body.byteLength) {
     badRequest(`binary body has ${body.byteLength - offset} byte(s) after the last tensor; expected header (${headerLength}) + binary_data_size sum = ${offset} bytes`);
   }
-  return { id: envelope.id, inputs, outputNames: envelope.outputNames };
+  return { id: envelope.id, inputs, outputNames: envelope.outputNames, outputFormat: envelope.outputFormat };
 }
 
 /** A binary response: JSON header bytes followed by each output's raw bytes. */
@@ -61,14 +61,17 @@ export interface EncodedBinary {
   byteLength: number;
 }
 
-/** Encodes outputs with the binary extension. */
-export function encodeBinaryResponse(model: string, version: number, id: string | undefined, outputs: Tensor[]): EncodedBinary {
+/** Encodes outputs with the binary extension; outputs whose flag in `binary` is false stay inline JSON `data` in the header. */
+export function encodeBinaryResponse(model: string, version: number, id: string | undefined, outputs: Tensor[], binary: readonly boolean[] = outputs.map(() => true)): EncodedBinary {
   const header = Buffer.from(JSON.stringify({
     model_name: model,
     model_version: String(version),
     ...(id === undefined ? {} : { id }),
-    outputs: outputs.map((output) => ({ name: output.name, datatype: output.datatype, shape: output.shape, parameters: { binary_data_size: output.data.byteLength } })),
+    outputs: outputs.map((output, i) =>
+      binary[i]
+        ? { name: output.name, datatype: output.datatype, shape: output.shape, parameters: { binary_data_size: output.data.byteLength } }
+        : { name: output.name, datatype: output.datatype, shape: output.shape, data: toJsonNumbers(output) }),
   }));
-  const chunks = [header, ...outputs.map((output) => Buffer.from(output.data.buffer, output.data.byteOffset, output.data.byteLength))];
+  const chunks = [header, ...outputs.filter((_, i) => binary[i]).map((output) => Buffer.from(output.data.buffer, output.data.byteOffset, output.data.byteLength))];
   return { headerLength: header.byteLength, chunks, byteLength: chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0) };
 }

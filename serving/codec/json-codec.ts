@@ -1,12 +1,13 @@
 import type { ModelSpec } from '../../models/catalog.js';
 import type { Tensor } from '../../models/tensor.js';
-import { badRequest, checkCount, toFloat32, toInt64, validateEnvelope, type MatchedInput, type RequestEnvelope } from '../validation/validate-inputs.js';
+import { badRequest, checkCount, flattenNestedData, toFloat32, toInt64, validateEnvelope, type MatchedInput, type OutputFormatRequest, type RequestEnvelope } from '../validation/validate-inputs.js';
 
 /** A decoded, validated inference request. */
 export interface DecodedRequest {
   id: string | undefined;
   inputs: Tensor[];
   outputNames: string[] | undefined;
+  outputFormat: OutputFormatRequest;
 }
 
 /** Parses JSON text, turning syntax errors into a 400 naming the problem. */
@@ -23,7 +24,8 @@ export function decodeJsonData(input: MatchedInput): Tensor {
   let data = input.raw.data;
   const name = input.spec.name;
   if (!Array.isArray(data)) badRequest(`input "${name}": "data" must be an array of numbers; got ${data === undefined ? 'nothing' : typeof data}`);
-  if (data.length > 0 && Array.isArray(data[0])) data = data.flat(Infinity);
+  // Nested when the first element is an array (an array later in a flat list fails the number check).
+  if (data.length > 0 && Array.isArray(data[0])) data = flattenNestedData(input, data);
   const values = data as unknown[];
   checkCount(input, values.length);
   const typed = input.spec.datatype === 'FP32' ? toFloat32(name, values) : toInt64(name, values);
@@ -33,12 +35,21 @@ export function decodeJsonData(input: MatchedInput): Tensor {
 /** Decodes a JSON inference request body for a model. */
 export function decodeJsonRequest(model: ModelSpec, body: Buffer): DecodedRequest {
   const envelope: RequestEnvelope = validateEnvelope(model, parseJson(body.toString('utf8'), 'request body'));
-  return { id: envelope.id, inputs: envelope.inputs.map(decodeJsonData), outputNames: envelope.outputNames };
+  return { id: envelope.id, inputs: envelope.inputs.map(decodeJsonData), outputNames: envelope.outputNames, outputFormat: envelope.outputFormat };
 }
 
 /** Plain number array for JSON output (INT64 as numbers). */
-function toJsonNumbers(tensor: Tensor): number[] {
+export function toJsonNumbers(tensor: Tensor): number[] {
   return tensor.datatype === 'FP32' ? Array.from(tensor.data as Float32Array) : Array.from(tensor.data as BigInt64Array, Number);
+}
+
+/**
+ * Which outputs go back as binary data: an output's own `binary_data` wins, then the request's
+ * `binary_data_output`, then the request's own encoding (a binary request gets binary outputs, a
+ * JSON request JSON ones, as the protocol's clients expect).
+ */
+export function chooseBinaryOutputs(outputs: readonly Tensor[], format: OutputFormatRequest, binaryRequest: boolean): boolean[] {
+  return outputs.map((output) => format.perOutput[output.name] ?? format.binaryDataOutput ?? binaryRequest);
 }
 
 /** Keeps only the requested outputs, in request order. */

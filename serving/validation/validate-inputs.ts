@@ -14,6 +14,16 @@ export interface RequestEnvelope {
   id: string | undefined;
   inputs: MatchedInput[];
   outputNames: string[] | undefined;
+  /** How the client asked for outputs to be returned (binary tensor extension). */
+  outputFormat: OutputFormatRequest;
+}
+
+/** The binary tensor extension's output parameters: per-output `binary_data`, request-level `binary_data_output`. */
+export interface OutputFormatRequest {
+  /** Output name → its `parameters.binary_data`, for outputs that set it. */
+  perOutput: Record<string, boolean>;
+  /** The request's `parameters.binary_data_output`, when set. */
+  binaryDataOutput: boolean | undefined;
 }
 
 /** Raises a 400 with a message naming the problem. */
@@ -68,7 +78,18 @@ export function validateEnvelope(model: ModelSpec, body: unknown): RequestEnvelo
   }
   const missing = model.inputs.filter((input) => !seen.has(input.name)).map((input) => input.name);
   if (missing.length > 0) badRequest(`missing input${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}; model "${model.name}" expects inputs: ${model.inputs.map((i) => i.name).join(', ')}`);
-  return { id: readId(body.id), inputs, outputNames: readOutputNames(model, body.outputs) };
+  const outputs = readOutputs(model, body.outputs);
+  return { id: readId(body.id), inputs, outputNames: outputs.names, outputFormat: { perOutput: outputs.binary, binaryDataOutput: readBinaryDataOutput(body.parameters) } };
+}
+
+/** Reads the request-level `parameters.binary_data_output` flag. */
+function readBinaryDataOutput(parameters: unknown): boolean | undefined {
+  if (parameters === undefined || parameters === null) return undefined;
+  if (!isObject(parameters)) badRequest(`"parameters" must be an object; got ${Array.isArray(parameters) ? 'an array' : typeof parameters}`);
+  const flag = parameters.binary_data_output;
+  if (flag === undefined) return undefined;
+  if (typeof flag !== 'boolean') badRequest(`parameters.binary_data_output must be true or false; got ${JSON.stringify(flag)}`);
+  return flag;
 }
 
 /** Reads the optional request id. */
@@ -78,17 +99,53 @@ function readId(id: unknown): string | undefined {
   return id;
 }
 
-/** Reads the optional list of requested outputs, rejecting unknown names. */
-function readOutputNames(model: ModelSpec, outputs: unknown): string[] | undefined {
-  if (outputs === undefined || outputs === null) return undefined;
+/** Reads the optional list of requested outputs and their `binary_data` flags, rejecting unknown names. */
+function readOutputs(model: ModelSpec, outputs: unknown): { names: string[] | undefined; binary: Record<string, boolean> } {
+  const binary: Record<string, boolean> = {};
+  if (outputs === undefined || outputs === null) return { names: undefined, binary };
   if (!Array.isArray(outputs)) badRequest('"outputs" must be an array of {"name": ...}');
-  return outputs.map((output: unknown) => {
+  const names = outputs.map((output: unknown) => {
     const name = isObject(output) ? output.name : undefined;
     if (typeof name !== 'string' || !model.outputs.some((o) => o.name === name)) {
       badRequest(`unknown output ${JSON.stringify(name ?? null)}; model "${model.name}" has outputs: ${model.outputs.map((o) => o.name).join(', ')}`);
     }
+    const parameters = (output as Record<string, unknown>).parameters;
+    if (parameters !== undefined && parameters !== null) {
+      if (!isObject(parameters)) badRequest(`output "${name}": "parameters" must be an object; got ${typeof parameters}`);
+      const flag = parameters.binary_data;
+      if (flag !== undefined && typeof flag !== 'boolean') badRequest(`output "${name}": parameters.binary_data must be true or false; got ${JSON.stringify(flag)}`);
+      if (flag !== undefined) binary[name] = flag;
+    }
     return name;
   });
+  return { names, binary };
+}
+
+/**
+ * Flattens row-major nested `data` (e.g. [[1,2],[3,4]] for shape [2,2]), checking the nesting
+ * matches the shape at every depth; a 400 names the expected shape otherwise.
+ */
+export function flattenNestedData(input: MatchedInput, data: readonly unknown[]): unknown[] {
+  const shape = input.spec.shape;
+  const out: unknown[] = [];
+  const fail = (why: string): never =>
+    badRequest(`input "${input.spec.name}": nested "data" does not match shape ${showShape(shape)}: ${why}; expected ${shape.length} levels of nesting, row-major (like [[1,2],[3,4]] for [2,2]), or a flat array of ${input.count} numbers`);
+  const walk = (value: readonly unknown[], depth: number, at: string): void => {
+    if (depth >= shape.length) return fail(`${at || 'data'} is nested deeper than the shape's rank ${shape.length}`);
+    if (value.length !== shape[depth]) return fail(`${at || 'data'} has ${value.length} element(s) where dimension ${depth} is ${shape[depth]}`);
+    const last = depth === shape.length - 1;
+    value.forEach((item, i) => {
+      if (Array.isArray(item)) {
+        if (last) fail(`${at}[${i}] is an array where a number was expected`);
+        walk(item, depth + 1, `${at}[${i}]`);
+      } else {
+        if (!last) fail(`${at}[${i}] is ${JSON.stringify(item ?? null)} where an array of ${shape[depth + 1]} was expected`);
+        out.push(item);
+      }
+    });
+  };
+  walk(data, 0, '');
+  return out;
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;

@@ -51,6 +51,11 @@ describe('an end-to-end run of the measurement experiments', () => {
   it('measures capacity against the bare-inference ceiling and footprint per process', () => {
     const throughput = results.experiments.throughput!.results;
     expect(throughput.every((r) => (r.maxRps ?? 0) > 0 && (r.ceilingRps ?? 0) > 0)).toBe(true);
+    // The mix is sent by the same loop on both topologies and records each model's share per level.
+    for (const mixed of throughput.filter((r) => r.model === 'mixed')) {
+      expect(mixed).toMatchObject({ loadGenerator: 'mix-loop', plannedShares: { vad: 0.5, tabular: 0.5 } });
+      expect(mixed.sweep.every((p) => p.shares?.map((s) => s.model).sort().join() === 'tabular,vad')).toBe(true);
+    }
     const footprint = results.experiments.footprint!;
     const mono = footprint.results.find((r) => r.topology === 'monolith')!;
     const micro = footprint.results.find((r) => r.topology === 'microservices')!;
