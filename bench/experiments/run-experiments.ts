@@ -142,7 +142,7 @@ function compareMeasurements(ctx: ExperimentContext): void {
   if (recorder.results.experiments.throughput) {
     recorder.updateSection('throughput', (s) => {
       s.comparisons = compareAll(s.results, THROUGHPUT_METRICS, config.variants, seed);
-      if (config.variants.some((v) => v.variant === 'direct')) s.notes.push('microservices/direct has no single endpoint: its mixed sweep runs one closed loop per service with the connections split between them, so each model gets its own share instead of strict round-robin');
+      s.notes.push('mixed sweeps: every variant is driven by the same mix loop, each connection sending the models in order to each model\'s own URL, so both sides serve the same work; achieved shares are recorded per level and a drift beyond the tolerance makes the result invalid');
       s.status = 'complete';
       s.finishedAt = finished;
     });
