@@ -142,6 +142,7 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
   // Models the experiments single out must be part of the run: fall back to the first light model.
   const firstLight = models.find((m) => findModel(m)?.weightClass === 'light') ?? models[0]!;
   if (!models.includes(settings.redeploy.targetModel)) settings.redeploy.targetModel = firstLight;
+  if (!models.includes(settings.diagnose.targetModel)) settings.diagnose.targetModel = firstLight;
   settings.fault.targetModels = settings.fault.targetModels.filter((m) => models.includes(m));
   if (settings.fault.targetModels.length === 0) settings.fault.targetModels = [firstLight];
   if (options.faultKinds !== undefined) {
