@@ -14,23 +14,32 @@ export type DiagnoseSignal = (typeof DIAGNOSE_SIGNALS)[number];
 /** Signals read off something a whole process shares: they implicate every model the process hosts. */
 export const PROCESS_SIGNALS: readonly DiagnoseSignal[] = ['process-exit', 'process-stderr', 'scrape-failed', 'process-rss', 'process-cpu'];
 
+/**
+ * Signals judged on a recent window (like a Prometheus rate over the last `recentMs`): they clear
+ * again when the condition passes. All others count what happened since the injection (errors,
+ * exits, stderr lines, failed scrapes, the RSS peak) and, once fired, stay.
+ */
+export const LEVEL_SIGNALS: readonly DiagnoseSignal[] = ['server-latency', 'client-latency', 'process-cpu'];
+
 /** The thresholds of the rule set (documented in bench/experiments/diagnose/README.md). */
 export const DIAGNOSE_RULES = {
+  /** Window of the level signals (latency, CPU), ms before the instant judged (never before the injection). */
+  recentMs: 1000,
   /** Errors (server 5xx or client-side failures) fire at max(minErrors, errorFactor × what the baseline rate predicts). */
   minErrors: 3,
   errorFactor: 2,
-  /** Mean server-side duration fires at max(latencyFactor × baseline mean, baseline mean + latencyFloorMs), over ≥ minLatencySamples requests. */
+  /** Mean server-side duration over the recent window (or since the injection, if it holds too few requests) fires at max(latencyFactor × baseline mean, baseline mean + latencyFloorMs), over ≥ minLatencySamples requests. */
   latencyFactor: 2,
   latencyFloorMs: 5,
   minLatencySamples: 3,
-  /** Client-side: at least clientLatencyBins bins whose p99 is over max(latencyFactor × the baseline's worst bin p99, that + latencyFloorMs). */
+  /** Client-side: at least clientLatencyBins bins of the recent window whose p99 is over max(latencyFactor × the baseline's worst bin p99, that + latencyFloorMs). */
   clientLatencyBins: 2,
   /** Failed /metrics scrapes (refused, error, or no answer within the scrape timeout). */
   minFailedScrapes: 2,
   /** RSS growth over the baseline peak: at least rssGrowthBytes and rssGrowthFraction of that peak. */
   rssGrowthBytes: 64 * 1024 * 1024,
   rssGrowthFraction: 0.25,
-  /** CPU: at least cpuExtraCores over the baseline rate and cpuFactor times it, over ≥ minCpuWindowMs. */
+  /** CPU over the recent window: at least cpuExtraCores over the baseline rate and cpuFactor times it, over ≥ minCpuWindowMs. */
   cpuExtraCores: 0.25,
   cpuFactor: 1.5,
   minCpuWindowMs: 500,
@@ -107,11 +116,12 @@ export interface SignalTimeline {
   client: ClientTimeline;
 }
 
-/** Periods a signal compares: the baseline, and injection → the instant judged. */
+/** Periods a signal compares: the baseline, injection → the instant judged, and the recent window before it. */
 interface Periods {
   baselineFromMs: number;
   injectedAtMs: number;
   atMs: number;
+  recentFromMs: number;
 }
 
 /** Increase of a counter over consecutive scrapes, Prometheus `increase()` style: a drop is a restart from zero. */
@@ -167,9 +177,10 @@ function judgeServerSeries(scrapes: readonly MetricsScrape[], process: string, m
     [(c) => c.requestSecondsSum, (c) => c.requestCount],
     [(c) => c.inferenceSecondsSum, (c) => c.inferenceCount],
   ];
+  const recent = scrapesBetween(scrapes, process, p.recentFromMs, p.atMs);
   for (const [sum, count] of durations) {
     const before = mean(base, sum, count);
-    const after = mean(fault, sum, count);
+    const after = mean(recent, sum, count) ?? mean(fault, sum, count);
     if (before !== null && after !== null && latencyExceeds(after, before)) {
       fired.push('server-latency');
       break;
@@ -192,7 +203,8 @@ function judgeClient(client: ClientTimeline, model: string, p: Periods): Diagnos
   if (baseP99s.length > 0) {
     const worst = Math.max(...baseP99s);
     const threshold = Math.max(DIAGNOSE_RULES.latencyFactor * worst, worst + DIAGNOSE_RULES.latencyFloorMs);
-    if (fault.filter((b) => b.p99Ms !== null && b.p99Ms > threshold).length >= DIAGNOSE_RULES.clientLatencyBins) fired.push('client-latency');
+    const recent = fault.filter((b) => b.tMs + client.startedAtMs + client.binMs > p.recentFromMs);
+    if (recent.filter((b) => b.p99Ms !== null && b.p99Ms > threshold).length >= DIAGNOSE_RULES.clientLatencyBins) fired.push('client-latency');
   }
   return fired;
 }
@@ -220,18 +232,18 @@ function judgeProcess(timeline: SignalTimeline, process: string, p: Periods): Di
   const faultPeak = peakRss(during);
   if (basePeak > 0 && faultPeak - basePeak >= Math.max(DIAGNOSE_RULES.rssGrowthBytes, DIAGNOSE_RULES.rssGrowthFraction * basePeak)) fired.push('process-rss');
   const baseCpu = cpuCores(timeline.resources, process, p.baselineFromMs, p.injectedAtMs);
-  const faultCpu = cpuCores(timeline.resources, process, p.injectedAtMs, p.atMs);
+  const faultCpu = cpuCores(timeline.resources, process, p.recentFromMs, p.atMs);
   if (baseCpu !== null && faultCpu !== null && faultCpu >= Math.max(baseCpu + DIAGNOSE_RULES.cpuExtraCores, DIAGNOSE_RULES.cpuFactor * baseCpu)) fired.push('process-cpu');
   return fired;
 }
 
 /**
- * The signals that fire for each model at one instant (not yet sticky): its own series on every
+ * The signals that hold for each model at one instant: its own series on every
  * server's /metrics, its own client-side bins, and every process-level signal of each process that
  * serves it (so in a monolith those implicate every model alike).
  */
 export function judgeSignalsAt(timeline: SignalTimeline, atMs: number): Record<string, Set<DiagnoseSignal>> {
-  const periods: Periods = { baselineFromMs: timeline.baselineFromMs, injectedAtMs: timeline.injectedAtMs, atMs };
+  const periods: Periods = { baselineFromMs: timeline.baselineFromMs, injectedAtMs: timeline.injectedAtMs, atMs, recentFromMs: Math.max(timeline.injectedAtMs, atMs - DIAGNOSE_RULES.recentMs) };
   const evidence: Record<string, Set<DiagnoseSignal>> = Object.fromEntries(timeline.models.map((m) => [m, new Set<DiagnoseSignal>()]));
   for (const process of timeline.processes) {
     const shared = judgeProcess(timeline, process.name, periods);

@@ -1,12 +1,13 @@
-import { DIAGNOSE_SIGNALS, judgeSignalsAt, type DiagnoseSignal, type SignalTimeline } from './diagnose-signals.js';
+import { DIAGNOSE_SIGNALS, judgeSignalsAt, LEVEL_SIGNALS, type DiagnoseSignal, type SignalTimeline } from './diagnose-signals.js';
 
 /**
  * The diagnoser: ranks the models of a window by evidence, the way an operator would triage from
  * dashboards, with one fixed rule set for every topology. It never knows which model was faulted;
  * `assessBlame` compares its rankings with the culprit afterwards.
  *
- * Rules: a signal, once fired, stays (an alert that fired was seen). A model's evidence is the set of
- * its fired signals; models are ordered lexicographically by that set in DIAGNOSE_SIGNALS priority
+ * Rules: a count signal (errors, exits, stderr, failed scrapes, RSS peak), once fired, stays; a level
+ * signal (latency, CPU) holds while its recent window is over the threshold. A model's evidence is
+ * the set of signals holding; models are ordered lexicographically by that set in DIAGNOSE_SIGNALS priority
  * order (equivalently, score = Σ 2^(9 − priority)), so one more specific signal outweighs any number of
  * less specific ones. Equal scores are ties, listed by model name and reported as ties.
  */
@@ -63,14 +64,19 @@ export function rankModels(evidence: Record<string, Iterable<DiagnoseSignal>>): 
   return scored.map((entry) => ({ ...entry, rank: 1 + scored.filter((other) => other.score > entry.score).length }));
 }
 
-/** Rankings at every tick of a window, with each signal sticky from the first tick it fired. */
+/** Rankings at every tick of a window: count signals stay from the tick they fired, level signals hold while they hold. */
 export function diagnoseTimeline(timeline: SignalTimeline): TickRanking[] {
-  const seen: Record<string, Set<DiagnoseSignal>> = Object.fromEntries(timeline.models.map((m) => [m, new Set<DiagnoseSignal>()]));
+  const sticky: Record<string, Set<DiagnoseSignal>> = Object.fromEntries(timeline.models.map((m) => [m, new Set<DiagnoseSignal>()]));
   return timeline.ticks
     .filter((atMs) => atMs > timeline.injectedAtMs)
     .map((atMs) => {
-      for (const [model, signals] of Object.entries(judgeSignalsAt(timeline, atMs))) for (const signal of signals) seen[model]?.add(signal);
-      return { atMs, ranking: rankModels(seen) };
+      const now = judgeSignalsAt(timeline, atMs);
+      const evidence: Record<string, Set<DiagnoseSignal>> = {};
+      for (const model of timeline.models) {
+        for (const signal of now[model] ?? []) if (!LEVEL_SIGNALS.includes(signal)) sticky[model]!.add(signal);
+        evidence[model] = new Set([...sticky[model]!, ...[...(now[model] ?? [])].filter((s) => LEVEL_SIGNALS.includes(s))]);
+      }
+      return { atMs, ranking: rankModels(evidence) };
     });
 }
 
