@@ -149,7 +149,10 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     const kinds = splitList(options.faultKinds);
     const unknown = kinds.filter((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
     if (unknown.length > 0 || kinds.length === 0) problems.push(`--fault-kinds: expected a comma-separated list of ${FAULT_KINDS.join(', ')}, received "${options.faultKinds}"`);
-    else settings.fault.kinds = kinds as FaultSettings['kinds'];
+    else {
+      settings.fault.kinds = kinds as FaultSettings['kinds'];
+      settings.diagnose.kinds = kinds as FaultSettings['kinds'];
+    }
   }
   if (options.faultModels !== undefined) {
     const targets = splitList(options.faultModels);
