@@ -97,7 +97,7 @@ export async function runDiagnoseWindow(ctx: ExperimentContext, topology: Runnin
   const disarm = await disarmUntilAcknowledged(topology, plan.targetModel, armedPid, nowMs() + DISARM_GRACE_MS);
   if (!disarm.acknowledged && disarm.detail && !disarm.detail.includes('is gone')) notes.push(`${label}: disarm not acknowledged (${disarm.detail})`);
   const healthyAtMs = await waitUntilHealthy(topology, HEALTH_TIMEOUT_MS, ctx.signal);
-  if (healthyAtMs === null) {
+  if (healthyAtMs === null && !ctx.signal.aborted) {
     await disarmFaults(topology.adminUrls()[plan.targetModel]);
     notes.push(`${label}: the topology was not healthy ${HEALTH_TIMEOUT_MS} ms after the window; it was stopped and started again`);
   }
