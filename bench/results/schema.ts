@@ -228,7 +228,7 @@ export const DiagnoseResultSchema = z.object({
   tickMs: z.number().positive(),
   /** From the injection to the last diagnosis instant. */
   observedMs: z.number(),
-  /** Models ranked at or above the culprit at the end of the window, ties included. */
+  /** Models ranked at or above the culprit at the end of the window, ties included; in the baseline window (`none`), the models implicated with no fault. */
   suspects: z.number().int().nonnegative(),
   models: z.number().int().positive(),
   /** From the injection until the culprit alone led for the rest of the window; null = undetermined (reason in notMeasured). */

@@ -37,18 +37,20 @@ export function buildDiagnoseSection(results: RunResults): Block[] {
   for (const trials of groupBy(sorted, (r) => `${r.faultKind}|${r.topology}|${r.variant}`).values()) {
     const first = trials[0];
     if (!first) continue;
+    const baseline = first.faultKind === 'none';
     rows.push([
-      first.faultKind,
+      baseline ? 'none (baseline)' : first.faultKind,
       labelTopology(first.topology, first.variant),
       first.targetModel,
       countTrials(trials),
-      summarizeTrials(trials, (t) => t.suspects, (v) => `${formatNumber(v)} of ${first.models}`),
+      summarizeTrials(trials, (t) => t.suspects, (v) => (baseline ? `${formatNumber(v)} implicated with no fault` : `${formatNumber(v)} of ${first.models}`)),
       summarizeTrials(trials, (t) => t.timeToBlameMs, formatMs, 'timeToBlameMs'),
       describeSingling(trials),
       describeLeaders(trials),
     ]);
   }
   blocks.push({ kind: 'paragraph', text: DIAGNOSE_RULES_TEXT });
+  blocks.push({ kind: 'paragraph', text: 'The baseline window (`none`) runs the same with nothing armed: the models it implicates are what the rules flag on this machine with no fault at all.' });
   blocks.push({ kind: 'heading', level: 3, text: 'Suspects to inspect and time to blame per fault kind (median over valid trials)' });
   blocks.push({ kind: 'table', table: { id: 'diagnose-table', columns: ['fault', 'topology', 'culprit', 'trials', 'suspects to inspect', 'time to blame', 'singled out by / why not', 'final leaders (signals)'], rows } });
   return blocks;

@@ -14,10 +14,10 @@ export interface DiagnoseTrialSummary {
   meanSuspects: number | null;
 }
 
-/** Per trial and variant, the mean suspects over the valid windows of every fault kind. */
+/** Per trial and variant, the mean suspects over the valid windows of every fault kind (the baseline window left out). */
 export function summariseTrials(results: readonly DiagnoseResult[]): DiagnoseTrialSummary[] {
   const groups = new Map<string, DiagnoseResult[]>();
-  for (const r of results) {
+  for (const r of results.filter((w) => w.faultKind !== 'none')) {
     const key = `${r.topology}|${r.variant}|${r.trial}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
@@ -76,6 +76,10 @@ function medianOf(values: readonly number[]): number | null {
 export function describeDiagnoseFindings(results: readonly DiagnoseResult[], kinds: readonly string[]): string[] {
   const findings: string[] = [];
   const valid = results.filter((r) => r.valid);
+  for (const window of valid.filter((r) => r.faultKind === 'none')) {
+    const implicated = window.finalRanking.filter((r) => r.score > 0).map((r) => `${r.model} (${r.signals.join(', ')})`);
+    findings.push(`baseline (no fault), ${window.topology}/${window.variant} trial ${window.trial + 1}: ${implicated.length === 0 ? 'no signal fired' : `signals fired with no fault: ${implicated.join('; ')}`}`);
+  }
   for (const kind of kinds) {
     const of = (topology: DiagnoseResult['topology']) => valid.filter((r) => r.faultKind === kind && r.topology === topology);
     const mono = of('monolith');

@@ -23,7 +23,8 @@ const DISARM_GRACE_MS = 20_000;
 export interface DiagnoseWindowPlan {
   who: TopologyVariant;
   trial: number;
-  kind: Exclude<FaultKind, 'none'>;
+  /** `none`: the baseline window, the same with nothing armed (what the rules implicate with no fault). */
+  kind: FaultKind;
   targetModel: string;
   seed: number;
 }
@@ -85,7 +86,7 @@ export async function runDiagnoseWindow(ctx: ExperimentContext, topology: Runnin
       if (!adminUrl) throw new Error(`topology has no process hosting model "${plan.targetModel}"`);
       armedPid = hostPid(topology, plan.targetModel);
       injectedAtMs = nowMs();
-      notes.push(...(await armOrSeeItStrike(topology, adminUrl, buildFaultRequest(plan.targetModel, plan.kind), armedPid)).map((n) => `${label}: ${n}`));
+      if (plan.kind !== 'none') notes.push(...(await armOrSeeItStrike(topology, adminUrl, buildFaultRequest(plan.targetModel, plan.kind), armedPid)).map((n) => `${label}: ${n}`));
     } catch (error) {
       await load.handle.abort();
       throw error;
@@ -94,8 +95,10 @@ export async function runDiagnoseWindow(ctx: ExperimentContext, topology: Runnin
   } finally {
     recorded = await recorder.stop();
   }
-  const disarm = await disarmUntilAcknowledged(topology, plan.targetModel, armedPid, nowMs() + DISARM_GRACE_MS);
-  if (!disarm.acknowledged && disarm.detail && !disarm.detail.includes('is gone')) notes.push(`${label}: disarm not acknowledged (${disarm.detail})`);
+  if (plan.kind !== 'none') {
+    const disarm = await disarmUntilAcknowledged(topology, plan.targetModel, armedPid, nowMs() + DISARM_GRACE_MS);
+    if (!disarm.acknowledged && disarm.detail && !disarm.detail.includes('is gone')) notes.push(`${label}: disarm not acknowledged (${disarm.detail})`);
+  }
   const healthyAtMs = await waitUntilHealthy(topology, HEALTH_TIMEOUT_MS, ctx.signal);
   if (healthyAtMs === null && !ctx.signal.aborted) {
     await disarmFaults(topology.adminUrls()[plan.targetModel]);
@@ -107,20 +110,22 @@ export async function runDiagnoseWindow(ctx: ExperimentContext, topology: Runnin
   const rankings = diagnoseTimeline(timeline);
   const blame = assessBlame(rankings, plan.targetModel, injectedAtMs);
   const lastTick = rankings.at(-1)?.atMs ?? injectedAtMs;
+  const baseline = plan.kind === 'none';
+  const notMeasured: Record<string, string> = baseline ? { timeToBlameMs: 'baseline window: no fault was injected' } : blame.undeterminedReason === null ? {} : { timeToBlameMs: `undetermined: ${blame.undeterminedReason}` };
   const result: DiagnoseResult = {
     topology: plan.who.topology,
     variant: plan.who.variant,
     trial: plan.trial,
     ...judgeLoad(ctx, run),
-    notMeasured: blame.undeterminedReason === null ? {} : { timeToBlameMs: `undetermined: ${blame.undeterminedReason}` },
+    notMeasured,
     faultKind: plan.kind,
     targetModel: plan.targetModel,
     tickMs,
     observedMs: Math.round(lastTick - injectedAtMs),
-    suspects: blame.suspects,
+    suspects: baseline ? blame.finalRanking.filter((r) => r.score > 0).length : blame.suspects,
     models: timeline.models.length,
-    timeToBlameMs: blame.timeToBlameMs,
-    singledOutBy: blame.singledOutBy,
+    timeToBlameMs: baseline ? null : blame.timeToBlameMs,
+    singledOutBy: baseline ? null : blame.singledOutBy,
     finalRanking: blame.finalRanking,
     firstSignals: blame.firstSignals,
     processesDied: summariseProcessFates(topology.events, injectedAtMs, untilMs).died,

@@ -1,6 +1,7 @@
 import type { RunConfig } from '../../config/run-config.js';
 import type { TopologyVariant } from '../../config/topologies.js';
 import type { RunningTopology } from '../../orchestrator/types.js';
+import type { FaultKind } from '../../results/schema.js';
 import { choosePairs } from '../compare-topologies.js';
 import { throwIfInterrupted, type ExperimentContext } from '../context.js';
 import { faultSpecExtras } from '../fault.js';
@@ -24,7 +25,7 @@ export function chooseDiagnoseVariants(config: RunConfig): TopologyVariant[] {
 export function estimateDiagnoseMs(config: RunConfig): number {
   const d = config.settings.diagnose;
   const starts = d.trials * chooseDiagnoseVariants(config).length;
-  return starts * START_MS + starts * d.kinds.length * (d.warmupMs + d.baselineMs + d.observeMs + SETTLE_MS);
+  return starts * START_MS + starts * (d.kinds.length + 1) * (d.warmupMs + d.baselineMs + d.observeMs + SETTLE_MS);
 }
 
 /** Starts a variant with the fault hooks and memory limit (as the fault experiment does). */
@@ -32,17 +33,18 @@ function startTopology(ctx: ExperimentContext, who: TopologyVariant): Promise<Ru
   return ctx.target.start(buildTopologySpec(ctx.config, ctx.storeDir, who, faultSpecExtras(ctx)));
 }
 
-/** Every fault kind of one trial on one variant; a window that leaves the topology unhealthy, or leaked memory behind, gets it replaced. */
+/** The baseline window (nothing armed), then every fault kind of one trial on one variant; a window that leaves the topology unhealthy, or leaked memory behind, gets it replaced. */
 async function runTrial(ctx: ExperimentContext, who: TopologyVariant, trial: number): Promise<void> {
   const settings = ctx.config.settings.diagnose;
+  const kinds: FaultKind[] = ['none', ...settings.kinds];
   const label = `${who.topology}/${who.variant} · trial ${trial + 1}`;
   ctx.progress.step(`diagnose · starting ${label}`);
   let topology = await startTopology(ctx, who);
   ctx.progress.tick(START_MS);
   try {
-    for (const [index, kind] of settings.kinds.entries()) {
+    for (const [index, kind] of kinds.entries()) {
       throwIfInterrupted(ctx.signal);
-      ctx.progress.step(`diagnose · ${label} · ${kind} in ${settings.targetModel}`);
+      ctx.progress.step(`diagnose · ${label} · ${kind === 'none' ? 'baseline (no fault)' : `${kind} in ${settings.targetModel}`}`);
       const seed = ctx.config.seed * 1000 + 900 + trial * 50 + index;
       const outcome = await runDiagnoseWindow(ctx, topology, { who, trial, kind, targetModel: settings.targetModel, seed });
       ctx.recorder.updateSection('diagnose', (s) => {
@@ -51,7 +53,7 @@ async function runTrial(ctx: ExperimentContext, who: TopologyVariant, trial: num
       });
       ctx.progress.tick(settings.warmupMs + settings.baselineMs + settings.observeMs + SETTLE_MS);
       // A leak that did not reach the limit stays resident: the next window must not start on it.
-      if ((!outcome.healthy || kind === 'leak') && index < settings.kinds.length - 1) {
+      if ((!outcome.healthy || kind === 'leak') && index < kinds.length - 1) {
         throwIfInterrupted(ctx.signal);
         await topology.stop();
         topology = await startTopology(ctx, who);

@@ -33,7 +33,7 @@ describe('splitbench run diagnose --profile quick', () => {
     const results = readResults(runDir);
     const section = results.experiments.diagnose!;
     expect(section.status).toBe('complete');
-    expect(section.results.map((r) => `${r.variant}/${r.faultKind}`).sort()).toEqual(['gateway/crash', 'gateway/error', 'workers/crash', 'workers/error']);
+    expect(section.results.map((r) => `${r.variant}/${r.faultKind}`).sort()).toEqual(['gateway/crash', 'gateway/error', 'gateway/none', 'workers/crash', 'workers/error', 'workers/none']);
     const report = await runCli(['report', runDir]);
     expect(report.exitCode).toBe(0);
     const markdown = readFileSync(join(runDir, 'report.md'), 'utf8');

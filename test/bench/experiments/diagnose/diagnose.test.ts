@@ -55,7 +55,8 @@ describe('diagnose experiment on real topologies', () => {
   it('writes a complete section with one window per fault kind and topology, and the troubleshooting comparison', () => {
     const section = results.experiments.diagnose!;
     expect(section.status).toBe('complete');
-    expect(section.results.map((r) => `${r.variant}/${r.faultKind}`).sort()).toEqual(['direct/error', 'direct/leak', 'single/error', 'single/leak']);
+    expect(section.results.map((r) => `${r.variant}/${r.faultKind}`).sort()).toEqual(['direct/error', 'direct/leak', 'direct/none', 'single/error', 'single/leak', 'single/none']);
+    for (const baseline of section.results.filter((r) => r.faultKind === 'none')) expect(baseline).toMatchObject({ timeToBlameMs: null, notMeasured: { timeToBlameMs: 'baseline window: no fault was injected' } });
     for (const r of section.results) expect(r.valid || r.invalidReasons.length > 0).toBe(true);
     const headline = section.comparisons.find((c) => c.claim === 'troubleshooting' && c.metric === 'meanSuspects');
     expect(headline?.label).toBe('suspects to inspect, mean over fault kinds (single vs direct)');
