@@ -32,7 +32,8 @@ export function buildDiagnoseSection(results: RunResults): Block[] {
   const { blocks, present } = buildSectionHeader(results, 'diagnose');
   const section = results.experiments.diagnose;
   if (!present || !section) return blocks;
-  const sorted = [...section.results].sort((a, b) => a.faultKind.localeCompare(b.faultKind) || a.topology.localeCompare(b.topology) || a.variant.localeCompare(b.variant) || a.trial - b.trial);
+  const baselineFirst = (r: DiagnoseResult) => (r.faultKind === 'none' ? 0 : 1);
+  const sorted = [...section.results].sort((a, b) => baselineFirst(a) - baselineFirst(b) || a.faultKind.localeCompare(b.faultKind) || a.topology.localeCompare(b.topology) || a.variant.localeCompare(b.variant) || a.trial - b.trial);
   const rows: Cell[][] = [];
   for (const trials of groupBy(sorted, (r) => `${r.faultKind}|${r.topology}|${r.variant}`).values()) {
     const first = trials[0];
