@@ -55,6 +55,8 @@ export const METRICS: Readonly<Record<string, readonly MetricInfo[]>> = {
   recoveryMs: [{ experiment: 'fault', unit: 'ms', better: 'lower', subject: 'target model', meaning: 'injection to every model back within SLO' }],
   processesDied: [{ experiment: 'fault', unit: 'count', better: 'lower', subject: 'target model', meaning: 'processes that exited' }],
   isolationScore: [{ experiment: 'fault', unit: 'fraction', better: 'higher', subject: 'none', meaning: '1 − mean blast radius over fault models tried' }],
+  suspects: [{ experiment: 'diagnose', unit: 'count', better: 'lower', subject: 'target model', meaning: 'models ranked at or above the faulted one by the fixed diagnoser' }],
+  timeToBlameMs: [{ experiment: 'diagnose', unit: 'ms', better: 'lower', subject: 'target model', meaning: 'injection until the faulted model alone leads the diagnoser' }],
 };
 
 /** Names of every known metric, sorted. */
@@ -123,7 +125,7 @@ class SeriesCollector {
 /** Flattens every per-trial figure of a run into series, one per metric and configuration. */
 export function collectMetricSeries(results: RunResults): MetricSeries[] {
   const collector = new SeriesCollector();
-  const { latency, throughput, footprint, redeploy, fault } = results.experiments;
+  const { latency, throughput, footprint, redeploy, fault, diagnose } = results.experiments;
   for (const result of latency?.results ?? []) {
     const identity = { experiment: 'latency' as const, topology: result.topology, variant: result.variant, model: result.model, scenario: result.scenario };
     for (const metric of ['p50Ms', 'p90Ms', 'p99Ms', 'p999Ms', 'maxMs', 'meanMs'] as const) collector.add({ ...identity, metric }, result.latency[metric], result);
@@ -169,6 +171,11 @@ export function collectMetricSeries(results: RunResults): MetricSeries[] {
   }
   for (const score of fault?.isolationScores ?? []) {
     collector.add({ experiment: 'fault', topology: score.topology, variant: score.variant, faultKind: score.faultKind, model: null, metric: 'isolationScore' }, score.score, { valid: true, invalidReasons: [] });
+  }
+  for (const result of diagnose?.results ?? []) {
+    const identity = { experiment: 'diagnose' as const, topology: result.topology, variant: result.variant, faultKind: result.faultKind, model: result.targetModel };
+    collector.add({ ...identity, metric: 'suspects' }, result.suspects, result);
+    collector.add({ ...identity, metric: 'timeToBlameMs' }, result.timeToBlameMs, result);
   }
   return [...collector.byKey.values()];
 }

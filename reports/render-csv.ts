@@ -25,7 +25,7 @@ function baseValues(result: { topology: string; variant: string; trial: number; 
 
 /** One CSV per experiment (one row per trial, units in column names) plus comparisons.csv. */
 export function renderCsvFiles(results: RunResults): Record<string, string> {
-  const { latency, throughput, footprint, redeploy, fault } = results.experiments;
+  const { latency, throughput, footprint, redeploy, fault, diagnose } = results.experiments;
   const files: Record<string, string> = {};
   files['latency.csv'] = toCsv(
     [...BASE, 'model', 'scenario', 'offered_rps', 'achieved_rps', 'sent', 'succeeded', 'error_rate', 'p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms', 'mean_ms', 'send_lag_p99_ms'],
@@ -58,6 +58,14 @@ export function renderCsvFiles(results: RunResults): Record<string, string> {
       ]),
     ),
   );
+  if (diagnose) {
+    files['diagnose.csv'] = toCsv(
+      [...BASE, 'fault_kind', 'target_model', 'tick_ms', 'observed_ms', 'suspects', 'models', 'time_to_blame_ms', 'singled_out_by', 'processes_died', 'model', 'final_rank', 'final_signals'],
+      diagnose.results.flatMap((r) =>
+        (r.finalRanking.length > 0 ? r.finalRanking : [null]).map((m) => [...baseValues(r), r.faultKind, r.targetModel, r.tickMs, r.observedMs, r.suspects, r.models, r.timeToBlameMs, r.singledOutBy, r.processesDied.join(' '), m?.model, m?.rank, m?.signals.join(' ')]),
+      ),
+    );
+  }
   files['comparisons.csv'] = toCsv(
     ['experiment', 'claim', 'metric', 'label', 'unit', 'better', 'model', 'monolith_variant', 'monolith_values', 'monolith_median', 'monolith_ci_low', 'monolith_ci_high', 'microservices_variant', 'microservices_values', 'microservices_median', 'microservices_ci_low', 'microservices_ci_high', 'ratio', 'ratio_ci_low', 'ratio_ci_high', 'p_value', 'significant', 'winner', 'note'],
     collectComparisons(results).map((c) => [

@@ -26,7 +26,7 @@ export async function renderHtml(results: RunResults, thresholds?: readonly Thre
   const charts = await renderChartGroups(results);
   const missingExperiments = (['latency', 'throughput', 'footprint', 'redeploy', 'fault'] as const).filter((name) => !results.experiments[name]);
   for (const name of missingExperiments) charts.set(`charts-${name}`, '');
-  const nav = ['verdict', 'experiment-latency', 'experiment-throughput', 'experiment-footprint', 'experiment-redeploy', 'experiment-fault', 'validity', 'environment']
+  const nav = ['verdict', 'experiment-latency', 'experiment-throughput', 'experiment-footprint', 'experiment-redeploy', 'experiment-fault', 'experiment-diagnose', 'validity', 'environment']
     .map((id) => `<a href="#${id}">${id.replace('experiment-', '')}</a>`)
     .join('');
   const body = renderBlocksHtml(blocks, charts);

@@ -1,6 +1,7 @@
 import type { RunResults, ThresholdOutcome } from '../bench/results/schema.js';
 import { renderBlocksMarkdown, type Block } from './document.js';
 import { buildEnvironmentBlocks } from './sections/environment-section.js';
+import { buildDiagnoseSection } from './sections/diagnose-section.js';
 import { buildFaultSection } from './sections/fault-section.js';
 import { buildFootprintSection } from './sections/footprint-section.js';
 import { buildLatencySection } from './sections/latency-section.js';
@@ -25,6 +26,7 @@ export function buildReportBlocks(results: RunResults, thresholds: readonly Thre
     ...buildFootprintSection(results),
     ...buildRedeploySection(results),
     ...buildFaultSection(results),
+    ...buildDiagnoseSection(results),
     ...buildValidityBlocks(results),
     ...buildEnvironmentBlocks(results),
   ];

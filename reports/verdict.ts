@@ -14,6 +14,7 @@ export const CLAIMS: readonly { claim: Claim; title: string; experiment: Experim
   { claim: 'update-cost', title: 'Update cost (redeploy one model)', experiment: 'redeploy' },
   { claim: 'startup', title: 'Start-up', experiment: 'footprint' },
   { claim: 'library-freedom', title: 'Library freedom', experiment: null },
+  { claim: 'troubleshooting', title: 'Troubleshooting (suspects to inspect, time to blame)', experiment: 'diagnose' },
 ];
 
 /** The statement the report makes for library freedom: a property of the architecture, not a measurement. */

@@ -91,6 +91,24 @@ export interface FaultSettings {
   binMs: number;
 }
 
+/** Diagnose experiment settings: how soon a fixed diagnoser names the faulted model. */
+export interface DiagnoseSettings {
+  kinds: Exclude<FaultKind, 'none'>[];
+  trials: number;
+  /** The model faulted (never shown to the diagnoser). */
+  targetModel: string;
+  /** On every selected variant, or only on the headline pair (see choosePairs). */
+  variantsOn: 'all' | 'headline';
+  /** Load before the baseline, left out of it; the baseline; and how long the diagnoser watches after the injection. */
+  warmupMs: number;
+  baselineMs: number;
+  observeMs: number;
+  /** Sampling tick of /proc and /metrics, and the diagnosis instants. */
+  tickMs: number;
+  /** A /metrics scrape not answered this long counts as failed. */
+  scrapeTimeoutMs: number;
+}
+
 /** Everything a profile fixes; CLI options override parts of it. */
 export interface ProfileSettings {
   trials: number;
@@ -101,6 +119,7 @@ export interface ProfileSettings {
   footprint: FootprintSettings;
   redeploy: RedeploySettings;
   fault: FaultSettings;
+  diagnose: DiagnoseSettings;
 }
 
 // Rates sized so the default mix keeps the one server core under half busy: measured here, the mix
@@ -111,6 +130,8 @@ const DEFAULT_RATES: RateTable = { vad: 80, tabular: 80, 'ocr-cls': 10, 'ocr-det
 const DEFAULT_PRICE = { usdPerVcpuHour: 0.0425, usdPerGibHour: 0.0057, source: 'example defaults: general-purpose on-demand vCPU and GiB-hour prices; override with --price-vcpu-hour / --price-gib-hour' };
 /** Every fault kind a run can inject (the baseline window, `none`, always runs). */
 export const FAULT_KINDS: FaultSettings['kinds'] = ['crash', 'exception', 'cpu', 'leak', 'hang', 'error', 'slow'];
+/** Fault kinds the diagnose experiment injects by default (hang needs windows longer than the client timeout to show). */
+const DIAGNOSE_KINDS: DiagnoseSettings['kinds'] = ['cpu', 'leak', 'slow', 'error', 'exception', 'crash'];
 
 export const PROFILES: Record<ProfileName, ProfileSettings> = {
   quick: {
@@ -122,6 +143,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     footprint: { idleSettleMs: 300, scalingCounts: [1, 4], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, trials: 1, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 1000 },
     fault: { kinds: ['crash', 'exception'], trials: 1, targetModels: ['tabular'], warmupMs: 250, baselineMs: 1000, faultMs: 1250, recoveryLimitMs: 3500, observeAfterReadyMs: 2000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    diagnose: { kinds: DIAGNOSE_KINDS, trials: 1, targetModel: 'tabular', variantsOn: 'headline', warmupMs: 250, baselineMs: 1000, observeMs: 2000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
   standard: {
     trials: 4,
@@ -131,6 +153,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 2, recreateOn: 'all', loadScale: 1, leadMs: 2000, tailMs: 3000 },
     fault: { kinds: FAULT_KINDS, trials: 2, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    diagnose: { kinds: FAULT_KINDS, trials: 2, targetModel: 'tabular', variantsOn: 'all', warmupMs: 1000, baselineMs: 3000, observeMs: 8000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
   full: {
     trials: 6,
@@ -140,5 +163,6 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 3, recreateOn: 'all', loadScale: 1, leadMs: 3000, tailMs: 5000 },
     fault: { kinds: FAULT_KINDS, trials: 3, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    diagnose: { kinds: FAULT_KINDS, trials: 3, targetModel: 'tabular', variantsOn: 'all', warmupMs: 1000, baselineMs: 4000, observeMs: 10000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
 };

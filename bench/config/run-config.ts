@@ -142,13 +142,17 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
   // Models the experiments single out must be part of the run: fall back to the first light model.
   const firstLight = models.find((m) => findModel(m)?.weightClass === 'light') ?? models[0]!;
   if (!models.includes(settings.redeploy.targetModel)) settings.redeploy.targetModel = firstLight;
+  if (!models.includes(settings.diagnose.targetModel)) settings.diagnose.targetModel = firstLight;
   settings.fault.targetModels = settings.fault.targetModels.filter((m) => models.includes(m));
   if (settings.fault.targetModels.length === 0) settings.fault.targetModels = [firstLight];
   if (options.faultKinds !== undefined) {
     const kinds = splitList(options.faultKinds);
     const unknown = kinds.filter((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
     if (unknown.length > 0 || kinds.length === 0) problems.push(`--fault-kinds: expected a comma-separated list of ${FAULT_KINDS.join(', ')}, received "${options.faultKinds}"`);
-    else settings.fault.kinds = kinds as FaultSettings['kinds'];
+    else {
+      settings.fault.kinds = kinds as FaultSettings['kinds'];
+      settings.diagnose.kinds = kinds as FaultSettings['kinds'];
+    }
   }
   if (options.faultModels !== undefined) {
     const targets = splitList(options.faultModels);

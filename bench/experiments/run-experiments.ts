@@ -18,6 +18,7 @@ import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetr
 import { recordPhases, type Progress } from './progress.js';
 import { countFaultWindows, faultSpecExtras, finishFaultExperiment, runFaultSessions, runFaultWindows } from './fault.js';
 import { countRollouts, runRedeployExperiment } from './redeploy.js';
+import { estimateDiagnoseMs, runDiagnoseExperiment } from './diagnose/diagnose.js';
 
 /** How a run is driven: where topologies start, how progress shows, what interrupts it. */
 export interface RunDriver {
@@ -124,7 +125,7 @@ function countUnits(config: RunConfig): number {
     scalingPoints: wants.has('footprint') ? config.settings.footprint.scalingCounts.length * config.variants.length : 0,
     rollouts: wants.has('redeploy') ? countRollouts(config) : 0,
     faultWindows: wants.has('fault') ? countFaultWindows(config) : 0,
-  });
+  }) + (wants.has('diagnose') ? estimateDiagnoseMs(config) : 0);
 }
 
 /** Computes the monolith-vs-microservices comparisons of the measurement experiments. */
@@ -183,6 +184,7 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
       if (!faultRidesOnSessions(config)) await runFaultSessions(ctx);
       finishFaultExperiment(ctx);
     }
+    if (wants.has('diagnose')) await runDiagnoseExperiment(ctx);
     recorder.finish('complete');
   } catch (error) {
     const interrupted = error instanceof RunInterruptedError || driver.signal.aborted;

@@ -245,6 +245,7 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
   const topology: RunningTopology = {
     spec,
     events: supervisor.events,
+    stderrLines: () => [...supervisor.stderrLog],
     fairness,
     gatewayAdminToken: gatewayToken,
     endpoints,

@@ -4,7 +4,7 @@ import { nowMs, settlesWithin, sleep } from '../clock.js';
 import { createCgroup, type CgroupHandle, type CgroupLimits } from './cgroup-v1.js';
 import { isPidAlive } from './pid.js';
 import { parseReadyLine, waitForHealthReady } from './ready-line.js';
-import type { ManagedProcess, ProcessName, ReadyLine, SupervisorEvent } from './types.js';
+import type { ManagedProcess, ProcessLogLine, ProcessName, ReadyLine, SupervisorEvent } from './types.js';
 
 export { isPidAlive };
 
@@ -79,6 +79,8 @@ export class ProcessStartError extends Error {
 
 const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 100, maxMs: 2000, resetAfterMs: 10_000 };
 const STDERR_TAIL_LINES = 40;
+/** Stderr lines of all processes kept with their time (the oldest go first). */
+export const STDERR_LOG_LINES = 2000;
 
 /** Sends a signal to a process group (falling back to the process); false when nothing was there. */
 export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
@@ -124,6 +126,8 @@ export function withPort(args: string[], port: number): string[] {
  */
 export class Supervisor {
   readonly events: SupervisorEvent[] = [];
+  /** Bounded ring of every process's stderr lines with when they were read, across restarts. */
+  readonly stderrLog: ProcessLogLine[] = [];
   private readonly processes = new Map<ProcessName, SupervisedProcess>();
   private readonly backoff: BackoffPolicy;
   private readonly readyTimeoutMs: number;
@@ -313,6 +317,8 @@ export class Supervisor {
       createInterface({ input: child.stderr }).on('line', (line) => {
         proc.stderrTail.push(line);
         if (proc.stderrTail.length > STDERR_TAIL_LINES) proc.stderrTail.shift();
+        this.stderrLog.push({ atMs: nowMs(), process: proc.name, pid, line });
+        if (this.stderrLog.length > STDERR_LOG_LINES) this.stderrLog.shift();
         this.options.onOutput?.(proc.name, 'stderr', line);
       });
     }

@@ -68,6 +68,14 @@ export interface SupervisorEvent {
   detail?: string;
 }
 
+/** One stderr line of a server process, stamped when the supervisor read it (kept in a bounded ring). */
+export interface ProcessLogLine {
+  atMs: number;
+  process: string;
+  pid: number | null;
+  line: string;
+}
+
 /** How CPU pinning went; recorded in results. */
 export interface PinningReport {
   cpus: number[] | null;
@@ -124,6 +132,8 @@ export interface RunningTopology {
   endpoints(): Record<string, string>;
   processes(): ManagedProcess[];
   events: SupervisorEvent[];
+  /** The last stderr lines of every process, oldest first (what `kubectl logs` would show); absent on targets that keep none. */
+  stderrLines?(): ProcessLogLine[];
   /** Per model, the URL of the process hosting it (admin and fault API). */
   adminUrls(): Record<string, string>;
   fairness: FairnessReport;

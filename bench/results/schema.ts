@@ -228,6 +228,33 @@ export const IsolationScoreSchema = z.object({
   score: z.number(),
 });
 
+/** One model's place in the diagnoser's ranking; tied models share a rank. */
+export const DiagnoseRankSchema = z.object({
+  model: z.string(),
+  rank: z.number().int().positive(),
+  score: z.number().int().nonnegative(),
+  signals: z.array(z.string()),
+});
+
+/** One fault window of the diagnose experiment: how soon the fixed diagnoser singled out the faulted model. */
+export const DiagnoseResultSchema = z.object({
+  ...ResultBase,
+  faultKind: FaultKindSchema,
+  targetModel: z.string(),
+  tickMs: z.number().positive(),
+  /** From the injection to the last diagnosis instant. */
+  observedMs: z.number(),
+  /** Models ranked at or above the culprit at the end of the window, ties included; in the baseline window (`none`), the models implicated with no fault. */
+  suspects: z.number().int().nonnegative(),
+  models: z.number().int().positive(),
+  /** From the injection until the culprit alone led for the rest of the window; null = undetermined (reason in notMeasured). */
+  timeToBlameMs: nullableNumber,
+  singledOutBy: z.string().nullable(),
+  finalRanking: z.array(DiagnoseRankSchema),
+  firstSignals: z.array(z.object({ model: z.string(), signal: z.string(), afterMs: z.number() })),
+  processesDied: z.array(z.string()),
+});
+
 /** One side of a monolith-vs-microservices comparison: the per-trial values and their median with a 95% CI. */
 export const GroupSummarySchema = z.object({
   variant: VariantSchema,
@@ -239,7 +266,7 @@ export const GroupSummarySchema = z.object({
   missing: z.string().optional(),
 });
 
-export const ClaimSchema = z.enum(['cost', 'memory', 'latency-light', 'latency-heavy', 'interference', 'throughput', 'fault-isolation', 'update-cost', 'startup', 'library-freedom']);
+export const ClaimSchema = z.enum(['cost', 'memory', 'latency-light', 'latency-heavy', 'interference', 'throughput', 'fault-isolation', 'update-cost', 'startup', 'library-freedom', 'troubleshooting']);
 export type Claim = z.infer<typeof ClaimSchema>;
 
 /** A monolith-vs-microservices difference of one metric; ratio = microservices ÷ monolith. */
@@ -293,9 +320,10 @@ export const ExperimentsSchema = z.object({
       isolationScores: z.array(IsolationScoreSchema).default([]),
     })
     .optional(),
+  diagnose: z.object({ ...SectionBase, results: z.array(DiagnoseResultSchema) }).optional(),
 });
 export type ExperimentName = keyof z.infer<typeof ExperimentsSchema>;
-export const EXPERIMENT_NAMES: readonly ExperimentName[] = ['latency', 'throughput', 'footprint', 'redeploy', 'fault'];
+export const EXPERIMENT_NAMES: readonly ExperimentName[] = ['latency', 'throughput', 'footprint', 'redeploy', 'fault', 'diagnose'];
 
 export const EnvironmentSchema = z.object({
   cpuModel: z.string(),
@@ -378,6 +406,7 @@ export type MarginalCost = z.infer<typeof MarginalCostSchema>;
 export type RedeployResult = z.infer<typeof RedeployResultSchema>;
 export type FaultResult = z.infer<typeof FaultResultSchema>;
 export type IsolationCell = z.infer<typeof IsolationCellSchema>;
+export type DiagnoseResult = z.infer<typeof DiagnoseResultSchema>;
 export type Comparison = z.infer<typeof ComparisonSchema>;
 export type GroupSummary = z.infer<typeof GroupSummarySchema>;
 export type Timeline = z.infer<typeof TimelineSchema>;

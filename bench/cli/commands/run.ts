@@ -34,7 +34,7 @@ function addRunOptions(command: Command): Command {
     .option('--generator-cpus <list>', 'CPUs of the load generator (default: CPU 0)')
     .option('--price-vcpu-hour <usd>', 'price of one vCPU-hour for the cost figures')
     .option('--price-gib-hour <usd>', 'price of one GiB-hour of memory for the cost figures')
-    .option('--fault-kinds <list>', 'faults to inject: crash, exception, cpu, leak, hang, error, slow (default: from the profile)')
+    .option('--fault-kinds <list>', 'faults to inject in the fault and diagnose experiments: crash, exception, cpu, leak, hang, error, slow (default: from the profile)')
     .option('--fault-models <list>', 'models to inject faults into; more than one gives the isolation matrix (default: from the profile)')
     .option('--threshold <expr>', "fail (exit 3) unless the expression holds, e.g. 'microservices.vad.p99Ms<20' (repeatable)", collect)
     .option('--out <dir>', 'run folder to write (default: reports/runs/<timestamp>)')

@@ -37,7 +37,7 @@ export interface FaultWindowOutcome {
 }
 
 /** Sleeps until an absolute instant (nowMs clock). */
-async function sleepUntil(atMs: number): Promise<void> {
+export async function sleepUntil(atMs: number): Promise<void> {
   const wait = atMs - nowMs();
   if (wait > 0) await sleep(wait);
 }
@@ -46,7 +46,7 @@ async function sleepUntil(atMs: number): Promise<void> {
  * Arms a fault. A fast fault (crash under load) can kill the process before its answer to the arm
  * request is sent: that counts as armed when the process that got the request is gone.
  */
-async function armOrSeeItStrike(topology: RunningTopology, adminUrl: string, request: FaultRequest, armedPid: number | null): Promise<string[]> {
+export async function armOrSeeItStrike(topology: RunningTopology, adminUrl: string, request: FaultRequest, armedPid: number | null): Promise<string[]> {
   try {
     await armFault(adminUrl, request);
     return [];

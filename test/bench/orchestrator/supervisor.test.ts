@@ -109,6 +109,16 @@ describe('Supervisor', () => {
     expect((error as Error).message).toMatch(/failing on purpose/);
   });
 
+  it('keeps every stderr line with its time and process in the log ring, also of a process that died', async () => {
+    const supervisor = makeSupervisor();
+    const before = Date.now();
+    await supervisor.start(fixturePlan('vad', { FIXTURE_FAIL: '1' })).catch(() => undefined);
+    const line = supervisor.stderrLog.find((l) => /failing on purpose/.test(l.line));
+    expect(line).toMatchObject({ process: 'service:vad' });
+    expect(line!.pid).toBeGreaterThan(0);
+    expect(line!.atMs).toBeGreaterThanOrEqual(before - 1000);
+  });
+
   it('SIGKILLs a process that ignores SIGTERM after the grace', async () => {
     const supervisor = makeSupervisor();
     const proc = await supervisor.start(fixturePlan('vad', { FIXTURE_IGNORE_SIGTERM: '1' }));

@@ -1,0 +1,88 @@
+import type { RunConfig } from '../../config/run-config.js';
+import type { TopologyVariant } from '../../config/topologies.js';
+import type { RunningTopology } from '../../orchestrator/types.js';
+import type { FaultKind } from '../../results/schema.js';
+import { choosePairs } from '../compare-topologies.js';
+import { throwIfInterrupted, type ExperimentContext } from '../context.js';
+import { faultSpecExtras } from '../fault.js';
+import { buildTopologySpec } from '../topology-spec.js';
+import { compareDiagnoses, describeDiagnoseFindings } from './diagnose-metrics.js';
+import { runDiagnoseWindow } from './diagnose-window.js';
+
+// Expected wall time of a topology start, and of the disarm/health wait after a window (progress weights only).
+const START_MS = 3000;
+const SETTLE_MS = 1500;
+
+/** Variants the experiment runs on: all selected, or only the headline pair. */
+export function chooseDiagnoseVariants(config: RunConfig): TopologyVariant[] {
+  if (config.settings.diagnose.variantsOn === 'all') return [...config.variants];
+  const pair = choosePairs(config.variants)[0];
+  if (!pair) return [...config.variants];
+  return config.variants.filter((v) => v.variant === pair.monolith || v.variant === pair.microservices);
+}
+
+/** Expected wall time of the experiment (progress units). */
+export function estimateDiagnoseMs(config: RunConfig): number {
+  const d = config.settings.diagnose;
+  const starts = d.trials * chooseDiagnoseVariants(config).length;
+  return starts * START_MS + starts * (d.kinds.length + 1) * (d.warmupMs + d.baselineMs + d.observeMs + SETTLE_MS);
+}
+
+/** Starts a variant with the fault hooks and memory limit (as the fault experiment does). */
+function startTopology(ctx: ExperimentContext, who: TopologyVariant): Promise<RunningTopology> {
+  return ctx.target.start(buildTopologySpec(ctx.config, ctx.storeDir, who, faultSpecExtras(ctx)));
+}
+
+/** The baseline window (nothing armed), then every fault kind of one trial on one variant; a window that leaves the topology unhealthy, or leaked memory behind, gets it replaced. */
+async function runTrial(ctx: ExperimentContext, who: TopologyVariant, trial: number): Promise<void> {
+  const settings = ctx.config.settings.diagnose;
+  const kinds: FaultKind[] = ['none', ...settings.kinds];
+  const label = `${who.topology}/${who.variant} · trial ${trial + 1}`;
+  ctx.progress.step(`diagnose · starting ${label}`);
+  let topology = await startTopology(ctx, who);
+  ctx.progress.tick(START_MS);
+  try {
+    for (const [index, kind] of kinds.entries()) {
+      throwIfInterrupted(ctx.signal);
+      ctx.progress.step(`diagnose · ${label} · ${kind === 'none' ? 'baseline (no fault)' : `${kind} in ${settings.targetModel}`}`);
+      const seed = ctx.config.seed * 1000 + 900 + trial * 50 + index;
+      const outcome = await runDiagnoseWindow(ctx, topology, { who, trial, kind, targetModel: settings.targetModel, seed });
+      ctx.recorder.updateSection('diagnose', (s) => {
+        s.results.push(outcome.result);
+        s.notes.push(...outcome.notes);
+      });
+      ctx.progress.tick(settings.warmupMs + settings.baselineMs + settings.observeMs + SETTLE_MS);
+      // A leak that did not reach the limit stays resident: the next window must not start on it.
+      if ((!outcome.healthy || kind === 'leak') && index < kinds.length - 1) {
+        throwIfInterrupted(ctx.signal);
+        await topology.stop();
+        topology = await startTopology(ctx, who);
+      }
+    }
+  } finally {
+    await topology.stop();
+  }
+}
+
+/**
+ * The diagnose experiment (DESIGN.md §6): per trial and variant, every fault kind in one model
+ * under steady load, a fixed diagnoser ranking the models from platform signals only; then the
+ * comparisons (suspects to inspect, time to blame) and findings.
+ */
+export async function runDiagnoseExperiment(ctx: ExperimentContext): Promise<void> {
+  const { config } = ctx;
+  const settings = config.settings.diagnose;
+  const variants = chooseDiagnoseVariants(config);
+  ctx.recorder.updateSection('diagnose', (s) => {
+    s.notes.push(`fault in ${settings.targetModel} (never shown to the diagnoser) on ${variants.map((v) => `${v.topology}/${v.variant}`).join(', ')}; baseline ${settings.baselineMs} ms, then ${settings.observeMs} ms watched with the fault armed; /proc and /metrics sampled every ${settings.tickMs} ms (scrape timeout ${settings.scrapeTimeoutMs} ms)`);
+  });
+  for (let trial = 0; trial < settings.trials; trial++) {
+    for (const who of variants) await runTrial(ctx, who, trial);
+  }
+  ctx.recorder.updateSection('diagnose', (s) => {
+    s.comparisons = compareDiagnoses(s.results, settings.kinds, variants, config.seed);
+    s.notes.push(...describeDiagnoseFindings(s.results, settings.kinds));
+    s.status = 'complete';
+    s.finishedAt = new Date().toISOString();
+  });
+}
