@@ -110,6 +110,9 @@ const ocrCls: ModelSpec = {
   weightClass: 'light',
   defaultEncoding: 'binary',
   sampleInputs: (seed) => [image([1, 3, 48, 192], seed)],
+  // The graph's crop width is dynamic: the probe sends a 32-wide crop (a 18 KB body instead of 110 KB).
+  variableDims: { x: { dims: [3], multipleOf: 8 } },
+  probeInputs: (seed) => [image([1, 3, 48, 32], seed)],
 };
 
 const ocrDet: ModelSpec = {
