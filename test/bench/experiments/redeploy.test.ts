@@ -13,6 +13,7 @@ import { createSilentProgress } from '../../../bench/experiments/progress.js';
 import { LocalTarget } from '../../../bench/orchestrator/local-target.js';
 import { readResults } from '../../../bench/results/read-results.js';
 import type { RedeployResult } from '../../../bench/results/schema.js';
+import { expectDowntimeMatches, findProcessGap } from './outage-helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const MODELS = ['vad', 'tabular', 'ocr-cls'];
@@ -46,23 +47,6 @@ function pick(results: readonly RedeployResult[], topology: RedeployResult['topo
   return found[0]!;
 }
 
-/** How long the supervisor saw the host gone: its stop (exit) mark to the ready mark of its replacement (ms). */
-function processGapMs(result: RedeployResult, process: string): number {
-  const exit = result.timeline.marks.find((m) => m.kind === 'exit' && m.process === process);
-  const ready = result.timeline.marks.find((m) => m.kind === 'ready' && m.process === process && m.tMs >= (exit?.tMs ?? Infinity));
-  expect(exit, `exit mark of ${process} in ${JSON.stringify(result.timeline.marks)}`).toBeDefined();
-  expect(ready, `ready mark of ${process}`).toBeDefined();
-  return ready!.tMs - exit!.tMs;
-}
-
-/** Asserts a model's downtime matches the process gap to within its resolution plus 50 ms. */
-function expectDowntimeNear(result: RedeployResult, model: string, gapMs: number): void {
-  const impact = result.perModel.find((m) => m.model === model)!;
-  expect(impact.resolutionMs, model).toBeLessThanOrEqual(100);
-  expect(impact.unrecovered, model).toBe(false);
-  expect(Math.abs(impact.downtimeMs! - gapMs), `${result.topology} ${model}: downtime ${impact.downtimeMs} ms vs stop→ready ${gapMs} ms (resolution ${impact.resolutionMs} ms)`).toBeLessThanOrEqual(impact.resolutionMs! + 50);
-}
-
 beforeAll(() => {
   spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
   storeDir = mkdtempSync(join(tmpdir(), 'splitbench-redeploy-store-'));
@@ -85,16 +69,19 @@ describe('redeploy experiment on real processes', () => {
     for (const other of micro.perModel.filter((m) => m.model !== 'tabular')) expect(other.failedRequests, other.model).toBe(0);
     expect(micro.perModel.find((m) => m.model === 'tabular')!.failedRequests).toBeGreaterThan(0);
     for (const other of micro.perModel.filter((m) => m.model !== 'tabular')) expect([other.model, other.downtimeMs, other.probeFailures]).toEqual([other.model, 0, 0]);
-    expectDowntimeNear(micro, 'tabular', processGapMs(micro, 'service:tabular'));
+    expectDowntimeMatches('microservices tabular', micro.perModel.find((m) => m.model === 'tabular')!.downtimeMs, micro.perModel.find((m) => m.model === 'tabular')!.resolutionMs, findProcessGap(micro.timeline.marks, 'service:tabular', 'rollout-start'));
 
     const mono = pick(results, 'monolith', 'recreate', false);
     expect(mono.outcome).toBe('rolled-out');
     expect(mono.processesRestarted).toBe(1);
     expect(mono.modelsReloaded).toBe(MODELS.length);
-    // Every model is down from the monolith's stop to its replacement's ready, measured from requests and probes (whole bins read 0 here).
+    // Every model is down from the monolith's SIGTERM (it drains at once) to its replacement's ready, measured from requests and probes (whole bins read 0 here).
     for (const model of mono.perModel) expect(model.downtimeMs, model.model).toBeGreaterThan(0);
-    const gapMs = processGapMs(mono, 'monolith');
-    for (const model of MODELS) expectDowntimeNear(mono, model, gapMs);
+    const gap = findProcessGap(mono.timeline.marks, 'monolith', 'rollout-start');
+    for (const impact of mono.perModel) {
+      expect(impact.unrecovered, impact.model).toBe(false);
+      expectDowntimeMatches(`monolith ${impact.model}`, impact.downtimeMs, impact.resolutionMs, gap);
+    }
     expect(mono.timeline.marks.map((m) => m.kind)).toEqual(expect.arrayContaining(['publish', 'rollout-start', 'spawn', 'ready', 'rollout-end']));
     expect(listVersions(storeDir, 'tabular')).toEqual([1]);
   }, 60_000);
