@@ -27,6 +27,12 @@ export type SyntheticRecipe =
   | { generator: 'tabular'; features: number; hidden: number; seed: number; seedPerVersion: number }
   | { generator: 'parametric'; width: number; layers: number; seed: number; seedPerVersion: number };
 
+/** Dimensions of one input that may differ from its declared shape (the ONNX graph leaves them dynamic), each a positive multiple of `multipleOf`. */
+export interface VariableDims {
+  dims: readonly number[];
+  multipleOf: number;
+}
+
 /** A model written by the project's own code. */
 export interface GeneratedSource {
   kind: 'generated';
@@ -47,6 +53,10 @@ export interface ModelSpec {
   defaultEncoding: PayloadEncoding;
   /** Deterministic sample request for a seed. */
   sampleInputs(seed: number): Tensor[];
+  /** Inputs (by name) whose listed dims may vary; validation accepts exactly these, in both topologies. */
+  variableDims?: Record<string, VariableDims>;
+  /** A small valid request for the availability probe (default: `sampleInputs`); needs `variableDims` when its shape differs. */
+  probeInputs?(seed: number): Tensor[];
 }
 
 /** Float tensor of the given shape with seeded values. */
@@ -100,6 +110,9 @@ const ocrCls: ModelSpec = {
   weightClass: 'light',
   defaultEncoding: 'binary',
   sampleInputs: (seed) => [image([1, 3, 48, 192], seed)],
+  // The graph's crop width is dynamic: the probe sends a 32-wide crop (a 18 KB body instead of 110 KB).
+  variableDims: { x: { dims: [3], multipleOf: 8 } },
+  probeInputs: (seed) => [image([1, 3, 48, 32], seed)],
 };
 
 const ocrDet: ModelSpec = {
@@ -113,6 +126,9 @@ const ocrDet: ModelSpec = {
   weightClass: 'heavy',
   defaultEncoding: 'binary',
   sampleInputs: (seed) => [image([1, 3, 320, 320], seed)],
+  // The graph's H and W are dynamic (its FPN needs multiples of 32): the probe sends 32×32, ~1 ms instead of ~20.
+  variableDims: { x: { dims: [2, 3], multipleOf: 32 } },
+  probeInputs: (seed) => [image([1, 3, 32, 32], seed)],
 };
 
 const ocrRec: ModelSpec = {
@@ -126,6 +142,9 @@ const ocrRec: ModelSpec = {
   weightClass: 'heavy',
   defaultEncoding: 'binary',
   sampleInputs: (seed) => [image([1, 3, 48, 320], seed)],
+  // The graph's line width is dynamic (height fixed at 48): the probe sends a 32-wide line.
+  variableDims: { x: { dims: [3], multipleOf: 8 } },
+  probeInputs: (seed) => [image([1, 3, 48, 32], seed)],
 };
 
 const TABULAR_FEATURES = 32;

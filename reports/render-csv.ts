@@ -44,17 +44,17 @@ export function renderCsvFiles(results: RunResults): Record<string, string> {
     ],
   );
   files['redeploy.csv'] = toCsv(
-    [...BASE, 'strategy', 'change_kind', 'target_model', 'corrupt', 'reload_mode', 'outcome', 'from_version', 'to_version', 'time_to_new_version_ms', 'processes_restarted', 'models_reloaded', 'bytes_reloaded', 'extra_peak_rss_bytes', 'model', 'downtime_ms', 'failed_requests', 'p99_ms'],
+    [...BASE, 'strategy', 'change_kind', 'target_model', 'corrupt', 'reload_mode', 'outcome', 'from_version', 'to_version', 'time_to_new_version_ms', 'processes_restarted', 'models_reloaded', 'bytes_reloaded', 'extra_peak_rss_bytes', 'model', 'downtime_ms', 'failed_requests', 'p99_ms', 'downtime_resolution_ms'],
     (redeploy?.results ?? []).flatMap((r) =>
-      (r.perModel.length > 0 ? r.perModel : [null]).map((m) => [...baseValues(r), r.strategy, r.changeKind, r.targetModel, r.corrupt, r.reloadMode, r.outcome, r.fromVersion, r.toVersion, r.timeToNewVersionMs, r.processesRestarted, r.modelsReloaded, r.bytesReloaded, r.extraPeakRssBytes, m?.model, m?.downtimeMs, m?.failedRequests, m?.p99Ms]),
+      (r.perModel.length > 0 ? r.perModel : [null]).map((m) => [...baseValues(r), r.strategy, r.changeKind, r.targetModel, r.corrupt, r.reloadMode, r.outcome, r.fromVersion, r.toVersion, r.timeToNewVersionMs, r.processesRestarted, r.modelsReloaded, r.bytesReloaded, r.extraPeakRssBytes, m?.model, m?.downtimeMs, m?.failedRequests, m?.p99Ms, m?.resolutionMs]),
     ),
   );
   files['fault.csv'] = toCsv(
-    [...BASE, 'fault_kind', 'target_model', 'blast_radius', 'impacted_models', 'collateral_failed_requests', 'collateral_p99_inflation_ratio', 'target_downtime_ms', 'recovery_ms', 'processes_died', 'processes_restarted', 'model', 'is_target', 'impacted', 'violating_bins', 'baseline_violating_bins', 'failed_requests', 'p99_ms', 'baseline_p99_ms'],
+    [...BASE, 'fault_kind', 'target_model', 'blast_radius', 'impacted_models', 'collateral_failed_requests', 'collateral_p99_inflation_ratio', 'target_downtime_ms', 'recovery_ms', 'processes_died', 'processes_restarted', 'model', 'is_target', 'impacted', 'violating_bins', 'baseline_violating_bins', 'failed_requests', 'p99_ms', 'baseline_p99_ms', 'downtime_ms', 'downtime_resolution_ms', 'undetermined'],
     (fault?.results ?? []).flatMap((r) =>
       (r.perModel.length > 0 ? r.perModel : [null]).map((m) => [
         ...baseValues(r), r.faultKind, r.targetModel, r.blastRadius, r.impactedModels.join(' '), r.collateralFailedRequests, r.collateralP99InflationRatio, r.targetDowntimeMs, r.recoveryMs, r.processesDied.join(' '), r.processesRestarted.join(' '),
-        m?.model, m?.isTarget, m?.impacted, m?.violatingBins, m?.baselineViolatingBins, m?.failedRequests, m?.p99Ms, m?.baselineP99Ms,
+        m?.model, m?.isTarget, m?.impacted, m?.violatingBins, m?.baselineViolatingBins, m?.failedRequests, m?.p99Ms, m?.baselineP99Ms, m?.downtimeMs, m?.resolutionMs, m?.undetermined,
       ]),
     ),
   );

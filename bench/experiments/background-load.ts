@@ -3,6 +3,7 @@ import type { RunningTopology, SupervisorEvent } from '../orchestrator/types.js'
 import type { TimelineMark } from '../results/schema.js';
 import { nowMs } from '../clock.js';
 import type { ExperimentContext } from './context.js';
+import { buildProbeStreams } from './availability-probe.js';
 import { buildOpenLoopPlan, buildRequests } from './traffic.js';
 
 /** A mark at an absolute time (nowMs clock), converted to timeline-relative by toTimeline. */
@@ -19,7 +20,8 @@ export interface BackgroundLoad {
 
 /**
  * Starts the profile's mixed load (every model at its rate, no warm-up exclusion: the timeline is
- * what matters) for `durationMs`, and waits until its clock has started.
+ * what matters) plus every model's availability probe, recording every request, for `durationMs`,
+ * and waits until its clock has started.
  */
 export async function startBackgroundLoad(ctx: ExperimentContext, topology: RunningTopology, durationMs: number, seed: number): Promise<BackgroundLoad> {
   const { config } = ctx;
@@ -27,7 +29,7 @@ export async function startBackgroundLoad(ctx: ExperimentContext, topology: Runn
   const requests = buildRequests(config.models, config.seed);
   const rates = Object.fromEntries(config.models.map((m) => [m, settings.rates[m] ?? 0]));
   const plan = buildOpenLoopPlan(topology, requests, rates, { durationMs, warmupMs: 0, seed }, { ...settings, binMs: config.settings.fault.binMs });
-  const handle = ctx.generator.startOpenLoop(plan);
+  const handle = ctx.generator.startOpenLoop({ ...plan, streams: [...plan.streams, ...buildProbeStreams(topology, config.models, config.seed)], recordRequests: true });
   const { startedAtMs } = await handle.started;
   return { handle, startedAtMs, elapsedMs: () => nowMs() - startedAtMs };
 }

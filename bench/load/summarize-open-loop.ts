@@ -1,6 +1,7 @@
 import { quantileSorted } from 'simple-statistics';
 import { checkGeneratorSaturation, type WindowSummary } from '../stats/validity.js';
 import { rawPercentileMs, summarizeMs } from './histogram.js';
+import { encodeRequestLog } from './request-log.js';
 import type { Schedule } from './schedule.js';
 import { EXPIRED_BEFORE_SEND, type Counts, type ErrorKind, type OpenLoopPlan, type OpenLoopResult, type Outcome, type StreamResult, type TimelineBin } from './types.js';
 
@@ -67,6 +68,8 @@ export function summarizeOpenLoop(material: RunMaterial): OpenLoopResult {
       maxInFlight: material.maxInFlight[index] ?? 0,
       timeline: binRecords(records, binMs, effectiveMs),
       windows: summarizeWindows(measuredRecords, intended, plan.warmupMs, effectiveMs, plan.windows ?? DEFAULT_WINDOWS),
+      ...(spec?.probe === true ? { probe: true } : {}),
+      ...(plan.recordRequests === true ? { requests: encodeRequestLog(records.map((r) => ({ tMs: r.intendedMs, ok: r.outcome?.kind === 'success' }))) } : {}),
     };
   });
 

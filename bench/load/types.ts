@@ -1,4 +1,5 @@
 import type { Validity, WindowSummary } from '../stats/validity.js';
+import type { RequestLog } from './request-log.js';
 
 /** How intended send times are spaced within a stream. */
 export type Arrival = 'constant' | 'poisson';
@@ -19,6 +20,8 @@ export interface LoadStream {
   body?: RequestBody;
   rateRps: number;
   arrival: Arrival;
+  /** An availability probe (kept apart from the load's latency and SLO figures by the experiments). */
+  probe?: boolean;
 }
 
 /** A complete open-loop run: what to send, for how long, how to judge it. */
@@ -44,6 +47,8 @@ export interface OpenLoopPlan {
    * measured here on a loaded 2-core box, made lag worse, because the OS deprioritises the busy process.
    */
   spinBelowMs?: number;
+  /** Keep every request's intended send time and outcome in `StreamResult.requests` (fault and redeploy windows; off for latency runs). */
+  recordRequests?: boolean;
 }
 
 /** Kinds of failed requests; `http_<status>` for any non-2xx answer. */
@@ -128,6 +133,10 @@ export interface StreamResult {
   maxInFlight: number;
   timeline: TimelineBin[];
   windows: WindowSummary[];
+  /** True for an availability probe stream. */
+  probe?: boolean;
+  /** Every request of the whole run (warm-up included), times from the run's start; only when the plan asked (`recordRequests`). */
+  requests?: RequestLog;
 }
 
 /** The generator's own health, to flag runs where it, not the server, was the bottleneck. */

@@ -153,11 +153,44 @@ export const PriceTableSchema = z.object({
   source: z.string(),
 });
 
+/**
+ * Every request (load or availability probe) of one stream in a fault or redeploy window: intended
+ * send times relative to the timeline start as varint ms deltas, and a failure bitmap (both base64,
+ * see bench/load/request-log.ts). Outages are computed from these, not from bins.
+ */
+export const RequestLogSchema = z.object({
+  stream: z.string(),
+  model: z.string(),
+  probe: z.boolean(),
+  count: z.number().int().nonnegative(),
+  sendMsB64: z.string(),
+  failedB64: z.string(),
+});
+
+/** A model the window had too few observations of to judge: listed with the reason, left out of ratios. */
+export const UndeterminedModelSchema = z.object({ model: z.string(), reason: z.string() });
+
+/** Outage figures of one model from its requests and probes (optional: older results have bin-based downtime only). */
+const OutageFields = {
+  /** Largest gap (ms) between the model's consecutive observations in the window (edges included): the downtime's resolution. */
+  resolutionMs: nullableNumber.optional(),
+  /** Number of outages (failed request → next success). */
+  outages: z.number().int().nonnegative().optional(),
+  /** The last outage lasted to the end of the window. */
+  unrecovered: z.boolean().optional(),
+  /** Load requests plus probes observed in the window. */
+  observations: z.number().int().nonnegative().optional(),
+  /** Probe requests among them, and how many of those failed. */
+  probeObservations: z.number().int().nonnegative().optional(),
+  probeFailures: z.number().int().nonnegative().optional(),
+};
+
 export const PerModelImpactSchema = z.object({
   model: z.string(),
   downtimeMs: nullableNumber,
   failedRequests: z.number().int(),
   p99Ms: nullableNumber,
+  ...OutageFields,
 });
 
 export const RedeployResultSchema = z.object({
@@ -178,6 +211,8 @@ export const RedeployResultSchema = z.object({
   extraPeakRssBytes: nullableNumber,
   perModel: z.array(PerModelImpactSchema),
   timeline: TimelineSchema,
+  /** Every load and probe request of the window (absent in older results). */
+  requestLogs: z.array(RequestLogSchema).optional(),
 });
 
 export const FaultKindSchema = z.enum(['none', 'crash', 'exception', 'cpu', 'leak', 'hang', 'error', 'slow']);
@@ -192,6 +227,11 @@ export const FaultModelImpactSchema = z.object({
   failedRequests: z.number().int(),
   p99Ms: nullableNumber,
   baselineP99Ms: nullableNumber,
+  /** Total outage (ms) in the fault window, from requests and probes; null with no observation. */
+  downtimeMs: nullableNumber.optional(),
+  ...OutageFields,
+  /** Why the model could not be judged (too few observations): it is then neither impacted nor unaffected. */
+  undetermined: z.string().optional(),
 });
 
 export const FaultResultSchema = z.object({
@@ -209,6 +249,13 @@ export const FaultResultSchema = z.object({
   processesRestarted: z.array(z.string()),
   perModel: z.array(FaultModelImpactSchema),
   timeline: TimelineSchema,
+  /** Resolution (ms) of targetDowntimeMs: the largest gap between the target's observations in the window. */
+  targetDowntimeResolutionMs: nullableNumber.optional(),
+  /** The target's outage lasted to the end of the window. */
+  targetUnrecovered: z.boolean().optional(),
+  /** Non-target models too sparsely observed to judge, excluded from blastRadius (= impacted ÷ judged). */
+  undeterminedModels: z.array(UndeterminedModelSchema).optional(),
+  requestLogs: z.array(RequestLogSchema).optional(),
 });
 
 export const IsolationCellSchema = z.object({
@@ -412,6 +459,7 @@ export type GroupSummary = z.infer<typeof GroupSummarySchema>;
 export type Timeline = z.infer<typeof TimelineSchema>;
 export type TimelineBin = z.infer<typeof TimelineBinSchema>;
 export type TimelineMark = z.infer<typeof TimelineMarkSchema>;
+export type RequestLogEntry = z.infer<typeof RequestLogSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
 export type ThresholdOutcome = z.infer<typeof ThresholdOutcomeSchema>;
 export type Calibration = z.infer<typeof CalibrationSchema>;

@@ -2,13 +2,27 @@ import type { RedeployResult, RunResults } from '../../bench/results/schema.js';
 import type { Block, Cell } from '../document.js';
 import { formatBytes, formatMs, formatNumber, labelTopology } from '../format.js';
 import { buildSectionHeader } from './section-status.js';
-import { countTrials, groupBy, summarizeTrials } from './trial-cells.js';
+import { countTrials, groupBy, summarizeDowntime, summarizeTrials } from './trial-cells.js';
 
 /** Sum of a per-model figure over the models that were not redeployed (collateral). */
 function sumCollateral(result: RedeployResult, read: (impact: RedeployResult['perModel'][number]) => number | null): number | null {
   const others = result.perModel.filter((impact) => impact.model !== result.targetModel);
   if (others.some((impact) => read(impact) === null)) return null;
   return others.reduce((sum, impact) => sum + (read(impact) ?? 0), 0);
+}
+
+/** The rolled-out model's downtime, resolution and whether it was still down at the window's end. */
+function readTargetDowntime(result: RedeployResult): { downtimeMs: number | null; resolutionMs?: number | null; unrecovered?: boolean } {
+  const impact = result.perModel.find((candidate) => candidate.model === result.targetModel);
+  return { downtimeMs: impact?.downtimeMs ?? null, resolutionMs: impact?.resolutionMs, unrecovered: impact?.unrecovered };
+}
+
+/** The largest resolution among the other models (undefined for older results without one). */
+function worstCollateralResolution(result: RedeployResult): number | null | undefined {
+  const resolutions = result.perModel.filter((impact) => impact.model !== result.targetModel).map((impact) => impact.resolutionMs);
+  if (resolutions.every((r) => r === undefined)) return undefined;
+  const known = resolutions.filter((r): r is number => r !== undefined && r !== null);
+  return known.length > 0 ? Math.max(...known) : null;
 }
 
 /** Redeploy details per topology × variant × strategy × change kind. */
@@ -32,8 +46,8 @@ export function buildRedeploySection(results: RunResults): Block[] {
       outcomes,
       countTrials(trials),
       summarizeTrials(trials, (trial) => trial.timeToNewVersionMs, formatMs, 'timeToNewVersionMs'),
-      summarizeTrials(trials, (trial) => trial.perModel.find((impact) => impact.model === trial.targetModel)?.downtimeMs ?? null, formatMs, 'downtimeMs'),
-      summarizeTrials(trials, (trial) => sumCollateral(trial, (impact) => impact.downtimeMs), formatMs, 'downtimeMs'),
+      summarizeDowntime(trials, (trial) => readTargetDowntime(trial), 'downtimeMs'),
+      summarizeDowntime(trials, (trial) => ({ downtimeMs: sumCollateral(trial, (impact) => impact.downtimeMs), resolutionMs: worstCollateralResolution(trial), unrecovered: trial.perModel.some((impact) => impact.model !== trial.targetModel && impact.unrecovered === true) }), 'downtimeMs'),
       summarizeTrials(trials, (trial) => trial.perModel.reduce((sum, impact) => sum + impact.failedRequests, 0), (value) => formatNumber(value)),
       summarizeTrials(trials, (trial) => trial.processesRestarted, (value) => formatNumber(value)),
       summarizeTrials(trials, (trial) => trial.modelsReloaded, (value) => formatNumber(value)),
@@ -41,6 +55,7 @@ export function buildRedeploySection(results: RunResults): Block[] {
       summarizeTrials(trials, (trial) => trial.extraPeakRssBytes, formatBytes, 'extraPeakRssBytes'),
     ]);
   }
+  blocks.push({ kind: 'paragraph', text: 'Downtime per model is read from its requests and its availability probe (one small inference every 100 ms): each outage runs from a failed request to the next success; the resolution beside it is the largest gap between the model\'s observations in the window.' });
   blocks.push({ kind: 'heading', level: 3, text: 'Redeploy of one model (median over valid trials)' });
   blocks.push({
     kind: 'table',

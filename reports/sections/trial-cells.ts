@@ -1,5 +1,5 @@
 import type { Cell } from '../document.js';
-import { DASH, medianOf } from '../format.js';
+import { DASH, formatNumber, medianOf } from '../format.js';
 
 /** What every per-trial result carries: validity and reasons for missing figures. */
 export interface TrialLike {
@@ -38,4 +38,18 @@ export function summarizeTrials<T extends TrialLike>(trials: readonly T[], read:
 export function countTrials(trials: readonly TrialLike[]): Cell {
   const valid = trials.filter((trial) => trial.valid).length;
   return valid === trials.length ? `${valid}` : { text: `${valid}/${trials.length} valid`, tone: 'invalid' };
+}
+
+/**
+ * Median downtime over valid trials with its resolution beside it, e.g. "820 ms (resolution 50 ms)":
+ * the worst (largest) resolution of the trials, and a note when a trial's outage lasted to the
+ * window's end. Older results without a resolution render as a plain median.
+ */
+export function summarizeDowntime<T extends TrialLike>(trials: readonly T[], read: (trial: T) => { downtimeMs: number | null; resolutionMs?: number | null; unrecovered?: boolean }, field?: string): Cell {
+  const cell = summarizeTrials(trials, (trial) => read(trial).downtimeMs, (value) => `${formatNumber(value)} ms`, field);
+  if (typeof cell !== 'string') return cell;
+  const figures = trials.filter((trial) => trial.valid).map(read);
+  const resolutions = figures.map((f) => f.resolutionMs).filter((r): r is number => r !== undefined && r !== null);
+  const notes = [...(resolutions.length > 0 ? [`resolution ${formatNumber(Math.max(...resolutions))} ms`] : []), ...(figures.some((f) => f.unrecovered === true) ? ['not recovered by the window end'] : [])];
+  return notes.length > 0 ? `${cell} (${notes.join('; ')})` : cell;
 }

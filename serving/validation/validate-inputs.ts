@@ -54,9 +54,15 @@ function matchInput(model: ModelSpec, raw: Record<string, unknown>, declared: Te
   if (shape.length !== declared.shape.length) {
     badRequest(`${where}: wrong rank: shape ${showShape(shape)} has rank ${shape.length}; expected rank ${declared.shape.length}, shape ${showShape(declared.shape)}`);
   }
+  const variable = model.variableDims?.[declared.name];
   for (let i = 0; i < shape.length; i++) {
     const want = declared.shape[i]!;
-    if (want !== -1 && shape[i] !== want) badRequest(`${where}: wrong shape ${showShape(shape)}; expected ${showShape(declared.shape)}`);
+    if (variable?.dims.includes(i)) {
+      const dim = shape[i] as number;
+      if (dim <= 0 || dim % variable.multipleOf !== 0) badRequest(`${where}: wrong shape ${showShape(shape)}; dimension ${i} may vary but must be a positive multiple of ${variable.multipleOf} (declared ${showShape(declared.shape)})`);
+    } else if (want !== -1 && shape[i] !== want) {
+      badRequest(`${where}: wrong shape ${showShape(shape)}; expected ${showShape(declared.shape)}${variable ? ` (dimensions ${variable.dims.join(', ')} may vary)` : ''}`);
+    }
   }
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
   return { spec: { ...declared, shape: shape as number[] }, count, raw };

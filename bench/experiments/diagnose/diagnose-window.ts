@@ -9,6 +9,7 @@ import type { DiagnoseResult, FaultKind } from '../../results/schema.js';
 import { checkGeneratorSaturation, combineValidity } from '../../stats/index.js';
 import type { ExperimentContext } from '../context.js';
 import { buildFaultRequest, disarmFaults, disarmUntilAcknowledged, hostPid } from '../fault/fault-admin.js';
+import { withoutProbes } from '../availability-probe.js';
 import { startFaultLoad } from '../fault/fault-load.js';
 import { armOrSeeItStrike, HEALTH_TIMEOUT_MS, sleepUntil } from '../fault/fault-window.js';
 import { summariseProcessFates } from '../fault/process-events.js';
@@ -39,7 +40,8 @@ export interface DiagnoseWindowOutcome {
 /** The signals of a window as the diagnoser sees them: no culprit, only what the platform showed. */
 export function buildSignalTimeline(topology: RunningTopology, recorded: RecordedSignals, run: OpenLoopResult, window: { baselineFromMs: number; injectedAtMs: number; untilMs: number }): SignalTimeline {
   const inWindow = (t: number) => t >= window.baselineFromMs && t <= window.untilMs;
-  const client = toTimeline(run);
+  // Client-side signals are the users' requests: the harness's availability probes are not what a platform shows.
+  const client = toTimeline(withoutProbes(run));
   return {
     models: [...topology.spec.models],
     processes: recorded.processes,

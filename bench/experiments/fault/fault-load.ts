@@ -2,12 +2,14 @@ import { nowMs } from '../../clock.js';
 import type { RunningTopology } from '../../orchestrator/types.js';
 import type { BackgroundLoad } from '../background-load.js';
 import type { ExperimentContext } from '../context.js';
+import { buildProbeStreams } from '../availability-probe.js';
 import { buildOpenLoopPlan, buildRequests } from '../traffic.js';
 
 /**
  * The profile's steady mixed load (as startBackgroundLoad sends it) with a warm-up in front: the
  * first bins of a fresh generator carry its start-up (new connections, cold JIT), so they are
- * kept in the timeline but left out of the baseline and of the generator's lag figures.
+ * kept in the timeline but left out of the baseline and of the generator's lag figures. Adds the
+ * availability probes and records every request (see availability-probe.ts).
  */
 export async function startFaultLoad(ctx: ExperimentContext, topology: RunningTopology, timing: { warmupMs: number; durationMs: number }, seed: number): Promise<BackgroundLoad> {
   const { config } = ctx;
@@ -15,7 +17,8 @@ export async function startFaultLoad(ctx: ExperimentContext, topology: RunningTo
   const requests = buildRequests(config.models, config.seed);
   const rates = Object.fromEntries(config.models.map((m) => [m, settings.rates[m] ?? 0]));
   const plan = buildOpenLoopPlan(topology, requests, rates, { durationMs: timing.warmupMs + timing.durationMs, warmupMs: timing.warmupMs, seed }, { ...settings, binMs: config.settings.fault.binMs });
-  const handle = ctx.generator.startOpenLoop(plan);
+  // Every model also gets an availability probe, and every request is kept: outages are read from them.
+  const handle = ctx.generator.startOpenLoop({ ...plan, streams: [...plan.streams, ...buildProbeStreams(topology, config.models, config.seed)], recordRequests: true });
   const { startedAtMs } = await handle.started;
   return { handle, startedAtMs, elapsedMs: () => nowMs() - startedAtMs };
 }

@@ -8,6 +8,7 @@ import type { FaultKind, FaultResult } from '../../results/schema.js';
 import { checkGeneratorSaturation, combineValidity } from '../../stats/index.js';
 import { marksFromEvents, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';
 import type { ExperimentContext } from '../context.js';
+import { collectObservations, toRequestLogs, withoutProbes } from '../availability-probe.js';
 import { toTimeline } from '../traffic.js';
 import { startFaultLoad } from './fault-load.js';
 import { armFault, buildFaultRequest, type FaultRequest, disarmFaults, disarmUntilAcknowledged, hostPid } from './fault-admin.js';
@@ -152,15 +153,25 @@ export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTo
   const eventsUntil = healthyAtMs ?? nowMs();
   const fates = summariseProcessFates(topology.events, load.startedAtMs, eventsUntil);
   const sloMs = Object.fromEntries(ctx.config.models.map((m) => [m, findModel(m)!.sloMs]));
-  const timelineOnly = toTimeline(run);
+  // Bins (charts, SLO rule) are the load's alone; outages merge the load's requests with the probes.
+  const timelineOnly = toTimeline(withoutProbes(run));
   const injectedAtMs = Math.floor((injected.injectAtMs - run.startedAtMs) / binMs) * binMs;
-  const analysis = analyseFault({ timeline: timelineOnly, targetModel: plan.targetModel, sloMs, baseline: { fromMs: warmupMs, toMs: Math.min(warmupMs + baselineMs, injectedAtMs) }, injectedAtMs, observeUntilMs: run.durationMs });
+  const analysis = analyseFault({
+    timeline: timelineOnly,
+    targetModel: plan.targetModel,
+    sloMs,
+    baseline: { fromMs: warmupMs, toMs: Math.min(warmupMs + baselineMs, injectedAtMs) },
+    injectedAtMs,
+    observeUntilMs: run.durationMs,
+    observations: collectObservations(run),
+    probes: collectObservations(run, 'probes'),
+  });
   const marks: AbsoluteMark[] = [...injected.marks, ...marksFromEvents(topology.events, load.startedAtMs, eventsUntil)];
   if (analysis.recoveryMs !== null && plan.kind !== 'none') marks.push({ atMs: run.startedAtMs + injectedAtMs + analysis.recoveryMs, kind: 'recovered', label: 'every model back within SLO' });
   if (healthyAtMs !== null && fates.died.length > 0) marks.push({ atMs: healthyAtMs, kind: 'other', label: 'topology healthy again (all processes ready)' });
   const notMeasured: Record<string, string> = {};
   if (analysis.recoveryMs === null) notMeasured.recoveryMs = endedEarly ? `not every model was back within SLO (or its baseline) by the end of the window, ${ctx.config.settings.fault.observeAfterReadyMs} ms after the topology was ready again` : `not every model was back within SLO (or its baseline) ${recoveryLimitMs} ms after the fault was disarmed`;
-  if (analysis.blastRadius === null) notMeasured.blastRadius = 'no other model in the run';
+  if (analysis.blastRadius === null) notMeasured.blastRadius = analysis.undeterminedModels.length > 0 ? `no other model could be judged: ${analysis.undeterminedModels.map((u) => `${u.model} (${u.reason})`).join('; ')}` : 'no other model in the run';
   if (analysis.collateralP99InflationRatio === null) notMeasured.collateralP99InflationRatio = 'no neighbour had a p99 in both the baseline and the fault window';
   const notes = [...injected.notes];
   if (healthyAtMs === null) notes.push(`${plan.who.topology}/${plan.who.variant} ${plan.kind} in ${plan.targetModel}: the topology was not healthy ${HEALTH_TIMEOUT_MS} ms after the window; it was stopped and started again`);
@@ -182,6 +193,9 @@ export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTo
     processesRestarted: fates.restarted,
     perModel: analysis.perModel,
     timeline: { ...timelineOnly, marks: toTimeline(run, marks).marks },
+    ...(analysis.targetDowntimeResolutionMs !== undefined ? { targetDowntimeResolutionMs: analysis.targetDowntimeResolutionMs, targetUnrecovered: analysis.targetUnrecovered ?? false } : {}),
+    undeterminedModels: analysis.undeterminedModels,
+    requestLogs: toRequestLogs(run),
   };
   return { result, healthy: healthyAtMs !== null, notes };
 }

@@ -1,4 +1,6 @@
 import { binsBetween, countErrors, DEFAULT_ERROR_RATE_LIMIT, downtimeMs, worstBinP99 } from '../../analysis/bin-health.js';
+import { findOutages } from '../../analysis/outages.js';
+import type { Observation } from '../../load/request-log.js';
 import type { SupervisorEvent } from '../../orchestrator/types.js';
 import type { TotalSample } from '../../resources/sampler.js';
 import type { RedeployResult, Timeline } from '../../results/schema.js';
@@ -44,12 +46,31 @@ export function sliceTimeline(timeline: Timeline, fromMs: number, toMs: number):
   };
 }
 
-/** Per-model downtime, failed requests and worst bin p99 from `fromMs` (absolute, floored to its bin) to the end of the slice. */
-export function measurePerModel(timeline: Timeline, models: readonly string[], fromMs: number): RedeployResult['perModel'] {
+/**
+ * Per-model downtime, failed requests and worst bin p99 from `fromMs` (absolute, floored to its bin)
+ * to the end of the slice. With `observations` (requests and probes per model, ms relative to the
+ * slice's start, up to `untilMs` absolute), downtime is the total of the outages they show, with its
+ * resolution; without (older results), the bins with traffic and no success.
+ */
+export function measurePerModel(timeline: Timeline, models: readonly string[], fromMs: number, observed?: { observations: Record<string, Observation[]>; probes: Record<string, Observation[]>; untilMs: number }): RedeployResult['perModel'] {
   const fromRel = Math.floor((fromMs - timeline.startedAtMs) / timeline.binMs) * timeline.binMs;
   return models.map((model) => {
     const bins = timeline.bins[model] ?? [];
-    return { model, downtimeMs: bins.length > 0 ? downtimeMs(bins, timeline.binMs, fromRel, Infinity) : null, failedRequests: countErrors(bins, fromRel, Infinity), p99Ms: worstBinP99(bins, fromRel, Infinity) };
+    const base = { model, downtimeMs: bins.length > 0 ? downtimeMs(bins, timeline.binMs, fromRel, Infinity) : null, failedRequests: countErrors(bins, fromRel, Infinity), p99Ms: worstBinP99(bins, fromRel, Infinity) };
+    if (observed === undefined) return base;
+    const untilRel = observed.untilMs - timeline.startedAtMs;
+    const report = findOutages(observed.observations[model] ?? [], fromMs - timeline.startedAtMs, untilRel);
+    const probes = findOutages(observed.probes[model] ?? [], fromMs - timeline.startedAtMs, untilRel);
+    return {
+      ...base,
+      downtimeMs: report.observations > 0 ? report.downtimeMs : null,
+      resolutionMs: report.resolutionMs,
+      outages: report.outages.length,
+      unrecovered: report.unrecovered,
+      observations: report.observations,
+      probeObservations: probes.observations,
+      probeFailures: probes.failed,
+    };
   });
 }
 

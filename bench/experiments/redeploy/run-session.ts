@@ -1,5 +1,6 @@
 import { findModel } from '../../../models/catalog.js';
 import { nowMs, sleep } from '../../clock.js';
+import type { Observation } from '../../load/request-log.js';
 import type { OpenLoopResult } from '../../load/types.js';
 import type { RunningTopology, SupervisorEvent } from '../../orchestrator/types.js';
 import type { ResourceReport } from '../../resources/sampler.js';
@@ -9,6 +10,8 @@ import { throwIfInterrupted, type ExperimentContext } from '../context.js';
 import { estimateSteps } from '../estimate.js';
 import { watchTopology } from '../footprint.js';
 import { buildTopologySpec } from '../topology-spec.js';
+import { collectObservations, toRequestLogs, withoutProbes } from '../availability-probe.js';
+import { sliceObservations } from '../../load/request-log.js';
 import { buildRequests, toTimeline } from '../traffic.js';
 import { computeExtraPeakRss, countRestartedProcesses, findUnhealthyBaseline, judgeByProbe, listReadiedProcesses, measurePerModel, sliceTimeline, type ProbeVerdict } from './analyze-rollout.js';
 import { performRollout, rollBack, type HostState, type RolloutRecord } from './perform-rollout.js';
@@ -71,7 +74,12 @@ function buildResult(ctx: ExperimentContext, session: RedeploySession, trial: nu
     ...marksFromStops(data.events.filter((e) => e.atMs >= record.startedAtMs - leadMs && e.atMs <= done.windowEndMs)),
   ];
   const empty = { startedAtMs: record.startedAtMs - leadMs, binMs: ctx.config.settings.fault.binMs, bins: {}, marks: [] };
-  const timeline = data.load ? sliceTimeline(toTimeline(data.load, marks), record.startedAtMs - leadMs, done.windowEndMs) : empty;
+  const timeline = data.load ? sliceTimeline(toTimeline(withoutProbes(data.load), marks), record.startedAtMs - leadMs, done.windowEndMs) : empty;
+  // Requests and probes of the slice, re-based to its start: what downtime is read from.
+  const sliceFromMs = timeline.startedAtMs - (data.load?.startedAtMs ?? timeline.startedAtMs);
+  const sliceToMs = done.windowEndMs - (data.load?.startedAtMs ?? timeline.startedAtMs);
+  const slice = (byModel: Record<string, Observation[]>) => Object.fromEntries(Object.entries(byModel).map(([model, list]) => [model, sliceObservations(list, sliceFromMs, sliceToMs)]));
+  const observed = data.load ? { observations: slice(collectObservations(data.load)), probes: slice(collectObservations(data.load, 'probes')), untilMs: done.windowEndMs } : undefined;
   if (!data.load) invalidReasons.push(`no load timeline: ${data.loadError ?? 'the load generator did not report'}`);
   const lagMs = data.load?.generator.sendLagP99Ms ?? null;
   if (lagMs !== null && lagMs > data.load!.binMs / 2) invalidReasons.push(`load generator send-lag p99 ${lagMs.toFixed(0)} ms exceeds half a timeline bin (${data.load!.binMs / 2} ms): requests land in the wrong bins`);
@@ -102,8 +110,9 @@ function buildResult(ctx: ExperimentContext, session: RedeploySession, trial: nu
     modelsReloaded: done.loaded.length,
     bytesReloaded,
     extraPeakRssBytes,
-    perModel: data.load ? measurePerModel(timeline, ctx.config.models, record.startedAtMs) : ctx.config.models.map((model) => ({ model, downtimeMs: null, failedRequests: 0, p99Ms: null })),
+    perModel: data.load ? measurePerModel(timeline, ctx.config.models, record.startedAtMs, observed) : ctx.config.models.map((model) => ({ model, downtimeMs: null, failedRequests: 0, p99Ms: null })),
     timeline,
+    ...(data.load ? { requestLogs: toRequestLogs(data.load, sliceFromMs, sliceToMs) } : {}),
   };
 }
 

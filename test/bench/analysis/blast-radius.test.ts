@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyseFault, findRecovery } from '../../../bench/analysis/blast-radius.js';
 import { downtimeMs, isViolating } from '../../../bench/analysis/bin-health.js';
+import { mergeObservations } from '../../../bench/analysis/outages.js';
+import type { Observation } from '../../../bench/load/request-log.js';
 import type { Timeline, TimelineBin } from '../../../bench/results/schema.js';
 
 const BIN = 250;
@@ -97,5 +99,55 @@ describe('fault analysis', () => {
     const result = analyseFault({ timeline: timeline({ a: series(range(20, 22, 'down')), b: chronic, c: series() }), targetModel: 'a', sloMs: slo, ...windows });
     expect(result.recoveryMs).toBe(500);
     expect(result.impactedModels).toEqual([]);
+  });
+});
+
+/** Observations every `stepMs` over the 10 s timeline, failing inside [downFrom, downTo). */
+function observe(stepMs: number, down: [number, number] | null = null, phaseMs = 0): Observation[] {
+  const list: Observation[] = [];
+  for (let t = phaseMs; t < 10_000; t += stepMs) list.push({ tMs: t, ok: down === null || t < down[0] || t >= down[1] });
+  return list;
+}
+
+describe('fault analysis from requests and probes', () => {
+  it('measures a target outage shorter than two bins that straddles a bin edge, which whole bins read as 0', () => {
+    // Down 5200–5600 ms: bins 20 and 22 keep a success each, bin 21 has none only at 100 rps, not at 10.
+    const sparse = Array.from({ length: 40 }, (_, i) => bin(i));
+    const result = analyseFault({ timeline: timeline({ a: sparse, b: series(), c: series() }), targetModel: 'a', sloMs: slo, ...windows, observations: { a: observe(50, [5200, 5600]), b: observe(50), c: observe(50) } });
+    expect(result.targetDowntimeMs).toBe(400);
+    expect(result.targetDowntimeResolutionMs).toBe(50);
+    expect(result.targetUnrecovered).toBe(false);
+    expect(result.recoveryMs).toBeGreaterThanOrEqual(600);
+  });
+
+  it('counts a neighbour with an outage only its probe saw as impacted, although its bins look healthy', () => {
+    const probeOnly = mergeObservations(observe(1000, null, 700), observe(100, [5000, 5500], 20));
+    const result = analyseFault({ timeline: timeline({ a: series(range(20, 22, 'down')), b: series(), c: series() }), targetModel: 'a', sloMs: slo, ...windows, observations: { a: observe(50, [5000, 5500]), b: probeOnly, c: observe(100) }, probes: { b: observe(100, [5000, 5500], 20) } });
+    expect(result.impactedModels).toEqual(['b']);
+    expect(result.blastRadius).toBe(0.5);
+    const b = result.perModel.find((m) => m.model === 'b')!;
+    expect(b.downtimeMs).toBe(500);
+    expect(b.probeFailures).toBe(5);
+    expect(b.failedRequests).toBe(0);
+  });
+
+  it('leaves a neighbour with too few observations undetermined: listed with the reason, out of the ratio', () => {
+    const result = analyseFault({ timeline: timeline({ a: series(range(20, 22, 'down')), b: series(), c: series() }), targetModel: 'a', sloMs: slo, ...windows, observations: { a: observe(50, [5000, 5500]), b: observe(1000), c: observe(100) } });
+    expect(result.undeterminedModels).toEqual([{ model: 'b', reason: expect.stringMatching(/resolution 1000 ms.*at most 500 ms/) }]);
+    expect(result.blastRadius).toBe(0);
+    expect(result.perModel.find((m) => m.model === 'b')!.impacted).toBe(false);
+  });
+
+  it('gives no blast radius when no neighbour could be judged', () => {
+    const result = analyseFault({ timeline: timeline({ a: series(range(20, 22, 'down')), b: series() }), targetModel: 'a', sloMs: slo, ...windows, observations: { a: observe(50, [5000, 5500]), b: [] } });
+    expect(result.blastRadius).toBeNull();
+    expect(result.undeterminedModels[0]!.reason).toMatch(/only 0 request\(s\) and probe\(s\)/);
+  });
+
+  it('reports no recovery, and an unrecovered target downtime, when the target is still out at the end', () => {
+    const result = analyseFault({ timeline: timeline({ a: series(range(20, 40, 'down')), b: series(), c: series() }), targetModel: 'a', sloMs: slo, ...windows, observations: { a: observe(50, [5000, 10_000]), b: observe(50), c: observe(50) } });
+    expect(result.recoveryMs).toBeNull();
+    expect(result.targetDowntimeMs).toBe(5000);
+    expect(result.targetUnrecovered).toBe(true);
   });
 });

@@ -11,8 +11,11 @@ import { readResults } from '../../../bench/results/read-results.js';
 import type { FaultResult, RunResults } from '../../../bench/results/schema.js';
 import { defaultStoreDir } from '../../../models/paths.js';
 import { ensureCompiled } from '../orchestrator/helpers.js';
+import { expectDowntimeMatches, findProcessGap } from './outage-helpers.js';
 
-const MODELS = ['vad', 'tabular', 'ocr-cls'];
+// Every default model, the 1-rps heavy ones included: only their availability probes can see a short outage.
+const MODELS = ['vad', 'tabular', 'ocr-cls', 'ocr-det', 'ocr-rec'];
+const TRIALS = 2;
 const workDir = mkdtempSync(join(tmpdir(), 'splitbench-fault-'));
 let store = '';
 let results: RunResults;
@@ -24,11 +27,16 @@ function copyStore(): string {
   return dir;
 }
 
-/** The one result of a fault kind in a topology variant. */
-function resultOf(variant: FaultResult['variant'], kind: FaultResult['faultKind']): FaultResult {
+/** The results of a fault kind in a topology variant, one per trial. */
+function resultsOf(variant: FaultResult['variant'], kind: FaultResult['faultKind']): FaultResult[] {
   const found = results.experiments.fault!.results.filter((r) => r.variant === variant && r.faultKind === kind);
-  expect(found).toHaveLength(1);
-  return found[0]!;
+  expect(found).toHaveLength(TRIALS);
+  return found;
+}
+
+/** The first trial's result of a fault kind in a topology variant. */
+function resultOf(variant: FaultResult['variant'], kind: FaultResult['faultKind']): FaultResult {
+  return resultsOf(variant, kind)[0]!;
 }
 
 /**
@@ -37,11 +45,10 @@ function resultOf(variant: FaultResult['variant'], kind: FaultResult['faultKind'
  */
 async function runCrashExperiment(attempt: number): Promise<RunResults> {
   const out = join(workDir, `run-${attempt}`);
-  const config = resolveRunConfig({ experiments: 'latency,fault', models: MODELS.join(','), topologies: 'monolith:single,microservices:direct', trials: '1', out });
+  const config = resolveRunConfig({ experiments: 'latency,fault', models: MODELS.join(','), topologies: 'monolith:single,microservices:direct', trials: String(TRIALS), out });
   Object.assign(config.settings.latency, { warmupMs: 200, durationMs: 800, lightOnlyDurationMs: 0 });
-  Object.assign(config.settings.fault, { kinds: ['crash'], trials: 1, targetModels: ['tabular'], warmupMs: 500, baselineMs: 1250, faultMs: 1250, recoveryLimitMs: 3000, observeAfterReadyMs: 1000 });
-  // A light steady load: the baseline must stay within SLO even when other work shares the cores.
-  config.settings.latency.rates = { vad: 100, tabular: 100, 'ocr-cls': 20 };
+  Object.assign(config.settings.fault, { kinds: ['crash'], trials: TRIALS, targetModels: ['tabular'], warmupMs: 500, baselineMs: 1250, faultMs: 1250, recoveryLimitMs: 3000, observeAfterReadyMs: 1000 });
+  // The default quick rates (vad and tabular 80 rps, ocr-cls 10, ocr-det and ocr-rec 1).
   await runExperiments(config, { target: new LocalTarget(), progress: createSilentProgress(), signal: new AbortController().signal, storeDir: store, command: 'test' });
   return readResults(out);
 }
@@ -53,7 +60,7 @@ beforeAll(async () => {
   store = copyStore();
   results = await runCrashExperiment(1);
   if (results.experiments.fault!.results.some((r) => !r.valid)) results = await runCrashExperiment(2);
-}, 150_000);
+}, 300_000);
 
 afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
@@ -63,7 +70,7 @@ describe('fault experiment, crash in one model, end to end', () => {
   it('runs the windows on the topology the latency trial started, not on one of its own', () => {
     expect(results.experiments.latency!.results.map((r) => r.variant)).toEqual(expect.arrayContaining(['single', 'direct']));
     expect(results.phases.map((p) => p.label).filter((label) => label.startsWith('fault · starting'))).toEqual([]);
-    expect(results.experiments.fault!.notes.join('\n')).toMatch(/fault windows ran on the last 1 measurement session/);
+    expect(results.experiments.fault!.notes.join('\n')).toMatch(new RegExp(`fault windows ran on the last ${TRIALS} measurement session`));
   });
 
   it('ends a window once the topology has been ready for observeAfterReadyMs, not at the recovery limit', () => {
@@ -80,30 +87,59 @@ describe('fault experiment, crash in one model, end to end', () => {
     expect(section.results.filter((r) => !r.valid).map((r) => `${r.variant}/${r.faultKind}: ${r.invalidReasons.join('; ')}`)).toEqual([]);
     expect(section.finishedAt).toBeDefined();
     expect(section.results.map((r) => `${r.topology}/${r.variant}/${r.faultKind}`).sort()).toEqual(['microservices/direct/crash', 'microservices/direct/none', 'monolith/single/crash', 'monolith/single/none']);
-    for (const result of section.results) expect(Object.keys(result.timeline.bins).sort()).toEqual(['ocr-cls', 'tabular', 'vad']);
+    for (const result of section.results) expect(Object.keys(result.timeline.bins).sort()).toEqual([...MODELS].sort());
   });
 
-  it('takes every other model down with it in the single monolith', () => {
-    const crash = resultOf('single', 'crash');
-    expect(crash.blastRadius).toBe(1);
-    expect(crash.impactedModels.sort()).toEqual(['ocr-cls', 'vad']);
-    expect(crash.collateralFailedRequests).toBeGreaterThan(0);
-    expect(crash.processesDied).toEqual(['monolith']);
-    expect(crash.processesRestarted).toEqual(['monolith']);
-    expect(crash.targetDowntimeMs).toBeGreaterThan(0);
+  it('keeps every load and probe request of each window, apart from the load\'s bins', () => {
+    for (const result of results.experiments.fault!.results) {
+      expect(result.requestLogs!.filter((log) => log.probe).map((log) => log.stream).sort()).toEqual(MODELS.map((m) => `probe:${m}`).sort());
+      expect(result.requestLogs!.filter((log) => !log.probe).map((log) => log.model).sort()).toEqual([...MODELS].sort());
+      expect(JSON.stringify(result.requestLogs).length).toBeLessThan(40_000);
+      for (const model of MODELS) expect(result.perModel.find((m) => m.model === model)!.probeObservations, model).toBeGreaterThan(0);
+      expect(Object.keys(result.timeline.bins).some((name) => name.startsWith('probe:'))).toBe(false);
+    }
+  });
+
+  it('takes every other model down with it in the single monolith, the 1-rps ones included, window after window', () => {
+    for (const crash of resultsOf('single', 'crash')) {
+      expect(crash.blastRadius).toBe(1);
+      expect(crash.impactedModels.sort()).toEqual(MODELS.filter((m) => m !== 'tabular').sort());
+      expect(crash.undeterminedModels).toEqual([]);
+      expect(crash.collateralFailedRequests).toBeGreaterThan(0);
+      expect(crash.processesDied).toEqual(['monolith']);
+      expect(crash.processesRestarted).toEqual(['monolith']);
+      for (const model of ['ocr-det', 'ocr-rec']) expect(crash.perModel.find((m) => m.model === model)!.probeFailures, model).toBeGreaterThan(0);
+    }
+  });
+
+  // The crash strikes at the injection and the process is back at the replacement's ready: the
+  // outage read off requests and probes must match that to within its resolution + 50 ms, for the
+  // target and (in the monolith) every model. Whole 250 ms bins read 0 for a sub-second restart
+  // that straddles bins. Checked on every window, valid or not: outages are timed by intended
+  // send times, so a late generator shifts both ends of an outage alike.
+  it('measures the crashed target\'s downtime, and every monolith model\'s, within its resolution of the process gap', () => {
+    for (const [variant, process] of [['single', 'monolith'], ['direct', 'service:tabular']] as const) {
+      for (const crash of resultsOf(variant, 'crash')) {
+        const gap = findProcessGap(crash.timeline.marks, process, 'inject');
+        expect(crash.targetUnrecovered).toBe(false);
+        expectDowntimeMatches(`${variant} trial ${crash.trial} target`, crash.targetDowntimeMs, crash.targetDowntimeResolutionMs, gap);
+        if (variant === 'single') for (const impact of crash.perModel) expectDowntimeMatches(`${variant} trial ${crash.trial} ${impact.model}`, impact.downtimeMs, impact.resolutionMs, gap);
+      }
+    }
   });
 
   // A neighbour's latency may still suffer, since the restarted service warms up on the same core:
   // a real effect the analysis reports; failed requests and dead processes it must not show.
-  it('fails no request of another model in direct microservices, and the supervisor brings the crashed service back', () => {
-    const crash = resultOf('direct', 'crash');
-    expect(crash.blastRadius).toBeLessThan(resultOf('single', 'crash').blastRadius!);
-    expect(crash.collateralFailedRequests).toBe(0);
-    expect(crash.processesDied).toEqual(['service:tabular']);
-    expect(crash.processesRestarted).toEqual(['service:tabular']);
-    expect(crash.targetDowntimeMs).toBeGreaterThan(0);
-    const neighbours = crash.perModel.filter((m) => !m.isTarget);
-    expect(neighbours.every((m) => m.failedRequests === 0)).toBe(true);
+  it('fails no request or probe of another model in direct microservices, window after window, and the supervisor brings the crashed service back', () => {
+    for (const crash of resultsOf('direct', 'crash')) {
+      expect(crash.blastRadius).toBeLessThan(1);
+      expect(crash.collateralFailedRequests).toBe(0);
+      expect(crash.processesDied).toEqual(['service:tabular']);
+      expect(crash.processesRestarted).toEqual(['service:tabular']);
+      expect(crash.targetDowntimeMs).toBeGreaterThan(0);
+      const neighbours = crash.perModel.filter((m) => !m.isTarget);
+      expect(neighbours.map((m) => `${m.model}: ${m.failedRequests} failed, ${m.probeFailures} probes failed, ${m.outages} outages`)).toEqual(neighbours.map((m) => `${m.model}: 0 failed, 0 probes failed, 0 outages`));
+    }
   });
 
   it('marks injection, disarm, exit, restart and readiness on the crash timelines', () => {

@@ -52,6 +52,16 @@ describe('timeline slicing and per-model impact', () => {
     expect(a).toEqual({ model: 'a', downtimeMs: 500, failedRequests: 11, p99Ms: 2 });
     expect(b).toMatchObject({ downtimeMs: 0, failedRequests: 0 });
   });
+  it('reads downtime from requests and probes when it has them, with the resolution beside it', () => {
+    // a: down 700–1030 ms of the timeline, seen by a 100 ms probe and a sparse load; b: never down.
+    const probe = Array.from({ length: 14 }, (_, i) => ({ tMs: 20 + i * 100, ok: !(i * 100 + 20 >= 700 && i * 100 + 20 < 1030) }));
+    const load = [{ tMs: 710, ok: false }, { tMs: 1200, ok: true }];
+    const merged = [...probe, ...load].sort((x, y) => x.tMs - y.tMs);
+    const b = probe.map((o) => ({ ...o, ok: true }));
+    const [impactA, impactB] = measurePerModel(timeline, ['a', 'b'], 10_600, { observations: { a: merged, b }, probes: { a: probe, b }, untilMs: 11_400 });
+    expect(impactA).toMatchObject({ downtimeMs: 1120 - 710, resolutionMs: 100, outages: 1, unrecovered: false, probeFailures: 4, failedRequests: 11 });
+    expect(impactB).toMatchObject({ downtimeMs: 0, outages: 0 });
+  });
 });
 
 describe('process and memory accounting', () => {

@@ -13,6 +13,7 @@ import { createSilentProgress } from '../../../bench/experiments/progress.js';
 import { LocalTarget } from '../../../bench/orchestrator/local-target.js';
 import { readResults } from '../../../bench/results/read-results.js';
 import type { RedeployResult } from '../../../bench/results/schema.js';
+import { expectDowntimeMatches, findProcessGap } from './outage-helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const MODELS = ['vad', 'tabular', 'ocr-cls'];
@@ -67,12 +68,20 @@ describe('redeploy experiment on real processes', () => {
     expect(micro.timeToNewVersionMs).toBeGreaterThan(0);
     for (const other of micro.perModel.filter((m) => m.model !== 'tabular')) expect(other.failedRequests, other.model).toBe(0);
     expect(micro.perModel.find((m) => m.model === 'tabular')!.failedRequests).toBeGreaterThan(0);
+    for (const other of micro.perModel.filter((m) => m.model !== 'tabular')) expect([other.model, other.downtimeMs, other.probeFailures]).toEqual([other.model, 0, 0]);
+    expectDowntimeMatches('microservices tabular', micro.perModel.find((m) => m.model === 'tabular')!.downtimeMs, micro.perModel.find((m) => m.model === 'tabular')!.resolutionMs, findProcessGap(micro.timeline.marks, 'service:tabular', 'rollout-start'));
 
     const mono = pick(results, 'monolith', 'recreate', false);
     expect(mono.outcome).toBe('rolled-out');
     expect(mono.processesRestarted).toBe(1);
     expect(mono.modelsReloaded).toBe(MODELS.length);
+    // Every model is down from the monolith's SIGTERM (it drains at once) to its replacement's ready, measured from requests and probes (whole bins read 0 here).
     for (const model of mono.perModel) expect(model.downtimeMs, model.model).toBeGreaterThan(0);
+    const gap = findProcessGap(mono.timeline.marks, 'monolith', 'rollout-start');
+    for (const impact of mono.perModel) {
+      expect(impact.unrecovered, impact.model).toBe(false);
+      expectDowntimeMatches(`monolith ${impact.model}`, impact.downtimeMs, impact.resolutionMs, gap);
+    }
     expect(mono.timeline.marks.map((m) => m.kind)).toEqual(expect.arrayContaining(['publish', 'rollout-start', 'spawn', 'ready', 'rollout-end']));
     expect(listVersions(storeDir, 'tabular')).toEqual([1]);
   }, 60_000);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { executeOpenLoop } from '../../../bench/load/open-loop-runner.js';
+import { decodeRequestLog } from '../../../bench/load/request-log.js';
 import type { OpenLoopPlan, StreamResult } from '../../../bench/load/types.js';
 import { findClosedPort, startTestServer, type TestServer } from './helpers.js';
 
@@ -35,6 +36,23 @@ function only(streams: StreamResult[]): StreamResult {
 }
 
 describe('executeOpenLoop', () => {
+  it('records every request\'s intended send time and outcome only when the plan asks', async () => {
+    // Every third request fails with a 500: the log must say which, at its intended time.
+    let n = 0;
+    const server = await serve((req, res) => {
+      req.resume();
+      res.statusCode = n++ % 3 === 2 ? 500 : 200;
+      res.end('ok');
+    });
+    const recorded = only((await executeOpenLoop(planFor(`${server.url}/r`, { durationMs: 500, recordRequests: true }, 40))).streams);
+    const log = decodeRequestLog(recorded.requests!);
+    expect(log).toHaveLength(recorded.total.sent);
+    expect(log.filter((o) => !o.ok)).toHaveLength(recorded.total.failed);
+    expect(log.every((o, i) => i === 0 || o.tMs - log[i - 1]!.tMs >= 24 && o.tMs - log[i - 1]!.tMs <= 26)).toBe(true);
+    const plain = only((await executeOpenLoop(planFor(`${server.url}/r`, { durationMs: 300 }, 40))).streams);
+    expect(plain.requests).toBeUndefined();
+  });
+
   it('measures latency from the intended send time, so queueing behind a slow server shows', async () => {
     // The server answers one request at a time, 20 ms each, while requests arrive every 10 ms:
     // the k-th request waits about 10k ms. A closed-loop client would report ~20 ms throughout.
