@@ -92,7 +92,7 @@ ${upstreams.join('\n')}
 ${map.join('\n')}
   }
   server {
-    listen ${listen} reuseport backlog=4096;
+    listen ${listen} backlog=4096;
     proxy_http_version 1.1;
     proxy_set_header Connection '';
     proxy_connect_timeout ${timeout};

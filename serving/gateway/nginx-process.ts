@@ -7,6 +7,8 @@ import { join } from 'node:path';
 const POLL_MS = 25;
 const START_TIMEOUT_MS = 15_000;
 const RELOAD_TIMEOUT_MS = 15_000;
+/** How long a route switch waits for the old worker to stop taking requests. */
+const OLD_WORKER_WAIT_MS = 5_000;
 
 /** A free TCP port on host right now (nginx cannot listen on port 0): bind 0, read it, close. */
 export function pickFreePort(host: string): Promise<number> {
@@ -56,6 +58,18 @@ export function findChildPids(parentPid: number): number[] {
     }
   }
   return children;
+}
+
+/**
+ * True while an nginx worker still takes new requests: it exists and its title is not yet
+ * "nginx: worker process is shutting down" (set once it got the master's QUIT and closed its idle connections).
+ */
+function isTakingRequests(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('shutting down');
+  } catch {
+    return false;
+  }
 }
 
 /** Where and how to run one nginx master. */
@@ -120,7 +134,11 @@ export class NginxProcess {
     return this.child.pid ?? -1;
   }
 
-  /** Rewrites the config and reloads (SIGHUP): old workers finish their in-flight requests; resolves once new workers answer. */
+  /**
+   * Rewrites the config and reloads (SIGHUP): old workers finish their in-flight requests. Resolves once
+   * the new worker answers and the old one is shutting down (until then it could still take a request on
+   * a kept-alive connection). It is not awaited to exit: the admin request itself may be in flight on it.
+   */
   async reload(conf: string, generation: number): Promise<void> {
     const path = NginxProcess.confPath(this.options.dir);
     const previous = readFileSync(path, 'utf8');
@@ -131,8 +149,11 @@ export class NginxProcess {
       writeFileSync(path, previous);
       throw error;
     }
+    const oldWorkers = findChildPids(this.pid);
     this.child.kill('SIGHUP');
     if (!(await this.waitForGeneration(generation, RELOAD_TIMEOUT_MS))) throw new Error(`nginx did not pick up the new configuration within ${RELOAD_TIMEOUT_MS} ms`);
+    const deadline = Date.now() + OLD_WORKER_WAIT_MS;
+    while (oldWorkers.some(isTakingRequests) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 
   /** Graceful stop (SIGQUIT: finish in-flight requests) within graceMs, then SIGKILL to master and workers. */
