@@ -169,18 +169,20 @@ export class NginxProcess {
     await this.exited;
   }
 
-  /** SIGKILLs the master and its workers at once (synchronous: used on parent death and exit). */
+  /**
+   * SIGKILLs the master and its workers (synchronous: used on parent death and exit). The master is
+   * stopped first so it cannot respawn a worker killed before it; workers are swept a few times.
+   */
   killNow(): void {
     this.stopping = true;
-    if (this.exitedWith || this.child.pid === undefined) return;
-    const pids = [...findChildPids(this.child.pid), this.child.pid];
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+    const master = this.child.pid;
+    if (this.exitedWith || master === undefined) return;
+    signal(master, 'SIGSTOP');
+    for (let round = 0; round < 3; round++) {
+      for (const pid of findChildPids(master)) signal(pid, 'SIGKILL');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
+    signal(master, 'SIGKILL');
   }
 
   /** Polls GET /_splitbench/generation on fresh connections until it answers `generation`; false on timeout or exit. */
@@ -192,6 +194,15 @@ export class NginxProcess {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     return false;
+  }
+}
+
+/** Sends a signal, ignoring a process that is already gone. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
   }
 }
 
