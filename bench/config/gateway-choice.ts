@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { findNginx } from '../../serving/gateway/find-nginx.js';
 import type { GatewayImplementation } from '../orchestrator/types.js';
 
@@ -18,13 +18,8 @@ export interface GatewaySelection {
 
 /** `nginx -v` of a binary (it prints to stderr), or null when it cannot run. */
 export function readNginxVersion(binary: string): string | null {
-  try {
-    const output = execFileSync(binary, ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return /nginx\/[\w.]+/.exec(output)?.[0] ?? null;
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '');
-    return /nginx\/[\w.]+/.exec(stderr)?.[0] ?? null;
-  }
+  const result = spawnSync(binary, ['-v'], { encoding: 'utf8' });
+  return /nginx\/[\w.]+/.exec(`${result.stdout ?? ''}${result.stderr ?? ''}`)?.[0] ?? null;
 }
 
 /** The label of the Node gateway, saying why it serves. */

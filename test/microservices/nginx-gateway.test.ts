@@ -72,7 +72,7 @@ describe.skipIf(!NGINX)('nginx gateway', () => {
     it(`${model}: nginx and Node gateways serve byte-identical answers (JSON and binary)`, async () => {
       const inputs = findModel(model)!.sampleInputs(5);
       const binary = binaryBody(inputs);
-      const requests = [
+      const requests: { body: string | Buffer; headers: Record<string, string> }[] = [
         { body: jsonBody(inputs), headers: { 'content-type': 'application/json' } },
         { body: binary.body, headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(binary.headerLength) } },
       ];
