@@ -122,6 +122,25 @@ describe.skipIf(!NGINX)('nginx gateway', () => {
     expect((await infer(url, 'vad')).status).toBe(200);
   });
 
+  it('answers 504 JSON when the upstream does not answer within --upstream-timeout-ms, like the Node gateway', async () => {
+    const hanging = await startServer('microservices/service', ['--model', 'tabular', '--faults', '--admin-token', TOKEN]);
+    const gateways: RunningServer[] = [];
+    try {
+      gateways.push(...(await Promise.all([
+        startServer('microservices/gateway', ['--route', `tabular=${hanging.url}`, '--upstream-timeout-ms', '400']),
+        startServer('microservices/nginx-gateway', ['--route', `tabular=${hanging.url}`, '--upstream-timeout-ms', '400']),
+      ])));
+      expect((await admin(`${hanging.url}/admin/faults`, 'POST', { model: 'tabular', kind: 'hang' })).status).toBe(200);
+      const [viaNode, viaNginx] = await Promise.all(gateways.map((gateway) => infer(gateway.url, 'tabular')));
+      expect(viaNode!.status).toBe(504);
+      expect(viaNginx!.status).toBe(504);
+      expect(viaNginx!.error).toMatch(/for model "tabular" did not answer within 400 ms \(--upstream-timeout-ms\)/);
+    } finally {
+      await Promise.all(gateways.map(stopGracefully));
+      await hanging.stop();
+    }
+  }, 60_000);
+
   it('a route switch (nginx reload) sends new requests to the new upstream and fails no request under light load', async () => {
     const url = nginxGateway.url;
     const statuses: (number | string)[] = [];
