@@ -1,6 +1,7 @@
 import type { Claim, Comparison, ExperimentName, GroupSummary, RunResults } from '../bench/results/schema.js';
 import type { Block, Cell, Table, Tone } from './document.js';
 import { DASH, formatNumber, formatUnit } from './format.js';
+import { gatewayNote } from './gateway-note.js';
 
 /** The claims of the all-in-one debate, in the order the verdict lists them. */
 export const CLAIMS: readonly { claim: Claim; title: string; experiment: ExperimentName | null }[] = [
@@ -131,6 +132,7 @@ export function buildVerdictBlocks(results: RunResults): Block[] {
     { kind: 'paragraph', text: 'One row per claim of the all-in-one debate. Values are medians over trials with 95% confidence intervals; ratio = microservices ÷ monolith. The better side is named; it is marked indicative unless a permutation test over the trials finds the difference significant (that needs at least 4 trials a side: `--profile standard`).' },
     { kind: 'table', table: buildVerdictTable(rows) },
     { kind: 'note', text: `Library freedom — ${LIBRARY_FREEDOM_FACT}` },
+    ...(gatewayNote(results) ? [{ kind: 'note' as const, text: gatewayNote(results)! }] : []),
     ...rows.flatMap((row): Block[] => (row.headline?.caveat ? [{ kind: 'note', text: `${row.title} — caveat: ${row.headline.caveat}` }] : [])),
   ];
   const extra = collectComparisons(results).filter((comparison) => !rows.some((row) => row.headline === null ? false : sameComparison(row.headline, comparison)));

@@ -6,6 +6,7 @@ import type { ThreadBudget } from '../../models/runtime.js';
 import { EXPERIMENT_NAMES, type ExperimentName } from '../results/schema.js';
 import { PROFILE_NAMES, PROFILES, FAULT_KINDS, type FaultSettings, type ProfileName, type ProfileSettings } from './profiles.js';
 import { parseVariants, type TopologyVariant } from './topologies.js';
+import { resolveGateway, type GatewaySelection } from './gateway-choice.js';
 
 /** Options as the CLI hands them over: strings, unvalidated. */
 export interface RunOptions {
@@ -23,6 +24,8 @@ export interface RunOptions {
   faultKinds?: string;
   faultModels?: string;
   threshold?: string[];
+  /** --gateway auto|nginx|node. */
+  gateway?: string;
 }
 
 /** A fully resolved, validated run configuration: recorded verbatim in results.json. */
@@ -39,6 +42,8 @@ export interface RunConfig {
   outDir: string;
   settings: ProfileSettings;
   thresholds: string[];
+  /** Gateway implementation of every gateway this run starts (absent in configs older than the nginx gateway: Node). */
+  gateway?: GatewaySelection;
 }
 
 /** Invalid options: every problem found, each saying what was wrong and what is allowed. */
@@ -162,7 +167,10 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
   }
   for (const model of models) if (settings.latency.rates[model] === undefined) settings.latency.rates[model] = findModel(model)?.weightClass === 'heavy' ? 4 : 100;
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  const gateway = resolveGateway(options.gateway);
+  if (typeof gateway === 'string') problems.push(gateway);
+
+  if (problems.length > 0 || typeof gateway === 'string') throw new ConfigError(problems);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
   return {
     profile,
@@ -177,5 +185,6 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     outDir: options.out ?? join(projectRoot(), 'reports', 'runs', stamp),
     settings,
     thresholds: options.threshold ?? [],
+    gateway,
   };
 }

@@ -32,6 +32,11 @@ export interface RunDriver {
 /** The results skeleton: environment, config, models, and no experiment yet. */
 function createResults(config: RunConfig, storeDir: string, command: string): RunResults {
   const cgroup = checkCgroupV1();
+  const environment = fingerprintEnvironment(
+    { servers: config.cpus.servers, generator: config.cpus.generator, tasksetApplied: isTasksetAvailable() && config.cpus.servers !== null },
+    cgroup.available ? { mechanism: 'cgroup-v1', detail: 'memory limits (leak fault) enforced by cgroup v1 memory.limit_in_bytes' } : { mechanism: 'watchdog', detail: `cgroup v1 unavailable (${cgroup.reason}); servers enforce memory limits with their own RSS watchdog` },
+  );
+  if (config.gateway) environment.gateway = { ...config.gateway };
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'splitbench', version: readOwnVersion() },
@@ -39,10 +44,7 @@ function createResults(config: RunConfig, storeDir: string, command: string): Ru
     status: 'running',
     startedAt: new Date().toISOString(),
     command,
-    environment: fingerprintEnvironment(
-      { servers: config.cpus.servers, generator: config.cpus.generator, tasksetApplied: isTasksetAvailable() && config.cpus.servers !== null },
-      cgroup.available ? { mechanism: 'cgroup-v1', detail: 'memory limits (leak fault) enforced by cgroup v1 memory.limit_in_bytes' } : { mechanism: 'watchdog', detail: `cgroup v1 unavailable (${cgroup.reason}); servers enforce memory limits with their own RSS watchdog` },
-    ),
+    environment,
     config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
     models: config.models.map((name) => {
       const spec = findModel(name)!;

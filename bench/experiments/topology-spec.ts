@@ -33,5 +33,6 @@ export function buildTopologySpec(config: RunConfig, storeDir: string, { topolog
     ...(extras.monolithGateway ? { monolithGateway: true } : {}),
     ...(extras.versions ? { versions: extras.versions } : {}),
     restartPolicy: extras.restartPolicy ?? 'always',
+    ...(config.gateway ? { gateway: config.gateway.implementation } : {}),
   };
 }

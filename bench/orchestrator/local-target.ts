@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CATALOG, findModel } from '../../models/catalog.js';
 import { compiledEntry } from '../../models/paths.js';
+import { findNginx } from '../../serving/gateway/find-nginx.js';
 import { checkCgroupV1, sweepStaleCgroups, type CgroupLimits } from './cgroup-v1.js';
 import { registerCleanup } from './cleanup.js';
 import { planPinning } from './cpu-pinning.js';
@@ -17,11 +18,13 @@ import {
   type TopologySpec,
 } from './types.js';
 
-/** Compiled entry points of the three server roles. */
+/** Compiled entry points of the server roles (two gateway implementations). */
 export interface ServerEntries {
   monolith: string;
   service: string;
   gateway: string;
+  /** The nginx gateway launcher (used when spec.gateway is 'nginx'). */
+  nginxGateway: string;
 }
 
 /** Options of the local-process target. */
@@ -52,6 +55,7 @@ export function defaultServerEntries(): ServerEntries {
     monolith: compiledEntry('monolith/main'),
     service: compiledEntry('microservices/service'),
     gateway: compiledEntry('microservices/gateway'),
+    nginxGateway: compiledEntry('microservices/nginx-gateway'),
   };
 }
 
@@ -73,6 +77,8 @@ export function findSpecProblems(spec: TopologySpec): string[] {
   if (duplicates.length > 0) problems.push(`model(s) listed twice: ${[...new Set(duplicates)].join(', ')}`);
   if (spec.faults && !spec.adminToken) problems.push('faults need an admin token (set adminToken / --admin-token)');
   if (spec.monolithGateway && spec.kind !== 'monolith') problems.push('monolithGateway only applies to the monolith');
+  if (spec.gateway !== undefined && spec.gateway !== 'node' && spec.gateway !== 'nginx') problems.push(`gateway "${String(spec.gateway)}" is not a gateway implementation; expected node or nginx`);
+  if (spec.gateway === 'nginx' && findNginx() === null) problems.push('gateway nginx requested but nginx is not installed (apt-get install nginx, or SPLITBENCH_NGINX=/path/to/nginx); use gateway node instead');
   for (const [key, value] of Object.entries(spec.threads)) {
     if (!Number.isInteger(value) || value < 1) problems.push(`threads.${key} must be an integer ≥ 1 (got ${value})`);
   }
@@ -138,6 +144,7 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
   const env = { UV_THREADPOOL_SIZE: String(spec.threads.uvThreadpool) };
   const serverGraceMs = spec.serverGraceMs ?? DEFAULT_SERVER_GRACE_MS;
   const hasGateway = spec.kind === 'microservices' ? spec.variant === 'gateway' : spec.monolithGateway === true;
+  fairness.gateway = hasGateway ? (spec.gateway ?? 'node') : null;
   const gatewayToken = hasGateway ? (spec.adminToken ?? randomUUID()) : null;
   const routes = new Map<string, string>();
   const configs = new Map<ProcessName, ProcessConfig>();
@@ -300,10 +307,12 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
     if (hasGateway && gatewayToken !== null) {
       const hosts = adminUrls();
       for (const model of spec.models) routes.set(model, hosts[model]!);
+      const nginx = spec.gateway === 'nginx' ? findNginx() : null;
       const gatewayPlan: ProcessPlan = {
-        name: 'gateway', entry: entries.gateway, port: portOf(0), fixedPort: spec.portBase !== undefined, models: [...spec.models], env, taskset, limits: null,
+        name: 'gateway', entry: nginx ? entries.nginxGateway : entries.gateway, port: portOf(0), fixedPort: spec.portBase !== undefined, models: [...spec.models], env, taskset, limits: null,
         buildArgs: () => {
           const args = ['--host', HOST, '--admin-token', gatewayToken, '--grace-ms', String(serverGraceMs)];
+          if (nginx) args.push('--nginx', nginx);
           for (const [model, url] of routes) args.push('--route', `${model}=${url}`);
           return args;
         },

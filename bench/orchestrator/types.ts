@@ -10,6 +10,9 @@ export const VARIANTS_BY_KIND: Readonly<Record<TopologyKind, readonly Variant[]>
   microservices: ['direct', 'gateway'],
 };
 
+/** Which proxy serves as the gateway: nginx (production proxy) or our Node gateway (zero-dependency fallback). */
+export type GatewayImplementation = 'node' | 'nginx';
+
 /** Thread settings applied identically to every server process of both topologies. */
 export interface ThreadBudget {
   /** onnxruntime intraOpNumThreads (--intra-op-threads). */
@@ -43,6 +46,8 @@ export interface TopologySpec {
   monolithGateway?: boolean;
   /** Local only: --grace-ms passed to servers. */
   serverGraceMs?: number;
+  /** Gateway implementation (microservices:gateway and monolithGateway); default 'node'. */
+  gateway?: GatewayImplementation;
 }
 
 /** Name of a supervised process; extra versions started during redeploys get a `#suffix`. */
@@ -98,6 +103,8 @@ export interface FairnessReport {
   pinning: PinningReport;
   threads: ThreadBudget;
   limits: LimitsReport;
+  /** The gateway implementation that serves, or null when the topology has no gateway. */
+  gateway?: GatewayImplementation | null;
 }
 
 /** The ready line every server prints once listening and warmed. */

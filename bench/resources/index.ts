@@ -1,5 +1,5 @@
 // Public surface of the resource sampler.
-export { readProcess, readClockTicks, parseStatCpuTicks, parseStatusRssBytes, type ProcReading } from './proc-reader.js';
+export { readProcess, readProcessTree, findDescendants, readClockTicks, parseStatCpuTicks, parseStatusRssBytes, type ProcReading } from './proc-reader.js';
 export {
   startResourceSampler,
   computeCpuSecondsBetween,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** One reading of a process from /proc. */
 export interface ProcReading {
@@ -47,4 +47,73 @@ export async function readProcess(pid: number): Promise<ProcReading | null> {
   } catch {
     return null;
   }
+}
+
+/** Parses cutime + cstime (ticks of reaped children) from /proc/<pid>/stat. */
+export function parseStatChildTicks(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // cutime and cstime are fields 16 and 17 (after utime 14 and stime 15).
+  const cutime = Number(fields[13]);
+  const cstime = Number(fields[14]);
+  return Number.isFinite(cutime) && Number.isFinite(cstime) ? cutime + cstime : 0;
+}
+
+/** Parses the parent pid (field 4) from /proc/<pid>/stat. */
+export function parseStatParentPid(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** Every descendant pid of each root (children, grandchildren…), from one scan of /proc. */
+export async function findDescendants(roots: readonly number[]): Promise<Map<number, number[]>> {
+  const childrenOf = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    // not Linux: no descendants
+  }
+  await Promise.all(entries.map(async (entry) => {
+    try {
+      const ppid = parseStatParentPid(await readFile(`/proc/${entry}/stat`, 'utf8'));
+      const list = childrenOf.get(ppid);
+      if (list) list.push(Number(entry));
+      else childrenOf.set(ppid, [Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }));
+  const out = new Map<number, number[]>();
+  for (const root of roots) {
+    const found: number[] = [];
+    const queue = [...(childrenOf.get(root) ?? [])];
+    while (queue.length > 0) {
+      const pid = queue.shift()!;
+      if (found.includes(pid) || pid === root) continue;
+      found.push(pid);
+      queue.push(...(childrenOf.get(pid) ?? []));
+    }
+    out.set(root, found);
+  }
+  return out;
+}
+
+/**
+ * RSS and CPU of a process together with its descendants (e.g. the nginx gateway launcher with nginx's
+ * master and worker): RSS summed over the live ones; CPU = utime + stime + cutime + cstime of each live
+ * one, so a descendant that exited and was reaped inside the tree (an nginx worker replaced by a reload)
+ * keeps counting through its parent. Null when the root has vanished.
+ */
+export async function readProcessTree(pid: number, descendants: readonly number[]): Promise<ProcReading | null> {
+  const readOne = async (member: number) => {
+    try {
+      const [stat, status] = await Promise.all([readFile(`/proc/${member}/stat`, 'utf8'), readFile(`/proc/${member}/status`, 'utf8')]);
+      return { rssBytes: parseStatusRssBytes(status), ticks: parseStatCpuTicks(stat) + parseStatChildTicks(stat) };
+    } catch {
+      return null;
+    }
+  };
+  const [root, ...rest] = await Promise.all([pid, ...descendants].map(readOne));
+  if (!root) return null;
+  const live = [root, ...rest.filter((r): r is NonNullable<typeof r> => r !== null)];
+  return { pid, rssBytes: live.reduce((sum, r) => sum + r.rssBytes, 0), cpuSeconds: live.reduce((sum, r) => sum + r.ticks, 0) / readClockTicks() };
 }

@@ -1,5 +1,8 @@
 import { nowMs } from '../clock.js';
-import { readProcess } from './proc-reader.js';
+import { findDescendants, readProcessTree } from './proc-reader.js';
+
+/** How often the sampler looks for new descendants of the watched processes (they are read at every tick). */
+const DESCENDANT_SCAN_MS = 1000;
 
 /** A process to watch, with the label it is reported under (e.g. `service:vad`). */
 export interface WatchedProcess {
@@ -70,6 +73,16 @@ export function startResourceSampler(listProcesses: () => WatchedProcess[], opti
   const totals: TotalSample[] = [];
   let inFlight: Promise<void> = Promise.resolve();
   let stoppedAtMs: number | null = null;
+  let descendants = new Map<number, number[]>();
+  let scannedAtMs = -Infinity;
+
+  // Each watched process is read with its descendants (the nginx gateway's master and worker), the same
+  // for every process of both topologies; the /proc scan for new descendants runs at most once a second.
+  const refreshDescendants = async (pids: number[]): Promise<void> => {
+    if (nowMs() - scannedAtMs < DESCENDANT_SCAN_MS && pids.every((pid) => descendants.has(pid))) return;
+    descendants = await findDescendants(pids);
+    scannedAtMs = nowMs();
+  };
 
   const takeSample = async (): Promise<void> => {
     let watched: WatchedProcess[];
@@ -78,8 +91,9 @@ export function startResourceSampler(listProcesses: () => WatchedProcess[], opti
     } catch {
       watched = [];
     }
+    await refreshDescendants(watched.map((w) => w.pid));
     const atMs = nowMs();
-    const readings = await Promise.all(watched.map(async (w) => ({ w, reading: await readProcess(w.pid) })));
+    const readings = await Promise.all(watched.map(async (w) => ({ w, reading: await readProcessTree(w.pid, descendants.get(w.pid) ?? []) })));
     const alive = readings.flatMap(({ w, reading }) => (reading === null ? [] : [{ atMs, label: w.label, pid: w.pid, rssBytes: reading.rssBytes, cpuSeconds: reading.cpuSeconds }]));
     samples.push(...alive);
     totals.push({

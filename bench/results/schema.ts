@@ -384,6 +384,8 @@ export const EnvironmentSchema = z.object({
   hostname: z.string(),
   cpuSets: z.object({ servers: z.array(z.number()).nullable(), generator: z.array(z.number()).nullable(), tasksetApplied: z.boolean() }),
   resourceLimits: z.object({ mechanism: z.enum(['cgroup-v1', 'watchdog', 'none']), detail: z.string() }),
+  /** Which proxy served every gateway of the run (absent in older results: the Node gateway). */
+  gateway: z.object({ requested: z.enum(['auto', 'nginx', 'node']), implementation: z.enum(['node', 'nginx']), nginxVersion: z.string().nullable(), label: z.string() }).optional(),
 });
 
 export const ModelRecordSchema = z.object({

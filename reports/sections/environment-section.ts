@@ -1,6 +1,7 @@
 import type { Phase, RunResults } from '../../bench/results/schema.js';
 import type { Block } from '../document.js';
 import { formatBytes, formatMs } from '../format.js';
+import { describeRunGateway } from '../gateway-note.js';
 
 /** Phases grouped by what they did (the label up to its first " · "; topology starts together), in run order. */
 export function groupPhases(phases: readonly Phase[]): Array<{ activity: string; steps: number; durationMs: number }> {
@@ -40,6 +41,7 @@ export function buildEnvironmentBlocks(results: RunResults): Block[] {
           ['Node / onnxruntime', `${env.node} / ${env.onnxruntime}`],
           ['CPU sets', `servers ${env.cpuSets.servers?.join(',') ?? 'any'}; generator ${env.cpuSets.generator?.join(',') ?? 'any'}; taskset ${env.cpuSets.tasksetApplied ? 'applied' : 'not applied'}`],
           ['resource limits', `${env.resourceLimits.mechanism}: ${env.resourceLimits.detail}`],
+          ...(describeRunGateway(results) ? [['gateway', describeRunGateway(results)!]] : []),
         ],
       },
     },

@@ -45,6 +45,11 @@ export class RouteTable {
     return previous;
   }
 
+  /** Removes a model's route (used to undo a route that could not be applied). */
+  delete(name: string): void {
+    this.routes.delete(name);
+  }
+
   /** Closes every pool. */
   async close(): Promise<void> {
     await Promise.all([...this.pools.values()].map((pool) => pool.destroy().catch(() => undefined)));

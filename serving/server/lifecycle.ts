@@ -11,12 +11,17 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Exits at once (SIGKILL on itself) when SPLITBENCH_PARENT_PID is gone, so a killed harness leaves nothing behind. */
-export function watchParent(): void {
+/** Exits at once (SIGKILL on itself, after `beforeExit` kills what it started) when SPLITBENCH_PARENT_PID is gone, so a killed harness leaves nothing behind. */
+export function watchParent(beforeExit?: () => void): void {
   const pid = Number(process.env.SPLITBENCH_PARENT_PID);
   if (!Number.isInteger(pid) || pid <= 0) return;
   const timer = setInterval(() => {
-    if (!isAlive(pid)) process.kill(process.pid, 'SIGKILL');
+    if (isAlive(pid)) return;
+    try {
+      beforeExit?.();
+    } finally {
+      process.kill(process.pid, 'SIGKILL');
+    }
   }, PARENT_POLL_MS);
   timer.unref();
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { defaultStoreDir } from '../../../models/paths.js';
 import { ConfigError, resolveRunConfig } from '../../config/run-config.js';
 import { measureHttpFloorMs, measureOverhead } from '../../experiments/calibrate-overhead.js';
+import { availableGateways, measureGateways } from '../../experiments/calibrate-gateways.js';
 import { createProgress } from '../../experiments/progress.js';
 import { calibrateGenerator } from '../../load/calibrate.js';
 import { installCleanupHandlers, runCleanup } from '../../orchestrator/cleanup.js';
@@ -45,7 +46,7 @@ export function registerCalibrateCommand(program: Command): void {
       if (problems.length > 0 || !config) throw new UsageError(problems, 'see `splitbench calibrate --help`');
       installCleanupHandlers();
       const progress = createProgress(Boolean(options.json));
-      progress.plan(1 + config.variants.length);
+      progress.plan(1 + config.variants.length + availableGateways().length);
       try {
         progress.step(`generator at ${rate} rps`);
         const generator = await calibrateGenerator({ rateRps: rate, generatorCpus: config.cpus.generator, endpointCpus: config.cpus.servers });
@@ -56,9 +57,13 @@ export function registerCalibrateCommand(program: Command): void {
           progress.step(label);
           progress.tick();
         });
+        const gateways = await measureGateways(config, new LocalTarget(), options.store, [options.model === 'tabular' ? 'vad' : options.model, 'tabular'], (label) => {
+          progress.step(label);
+          progress.tick();
+        });
         progress.stop();
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ generator, httpFloorMs, overhead }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ generator, httpFloorMs, overhead, gateways }, null, 2)}\n`);
           return;
         }
         const lines = [
@@ -69,6 +74,9 @@ export function registerCalibrateCommand(program: Command): void {
           `HTTP round-trip floor here (trivial node:http endpoint, one keep-alive connection, back to back): p50 ${httpFloorMs.toFixed(3)} ms`,
           `overhead over bare session.run of ${options.model} (p50 served − median bare, concurrency 1, back to back):`,
           ...overhead.map((o) => `  ${`${o.topology}/${o.variant}`.padEnd(24)} bare ${o.bareMs.toFixed(3)} ms, served p50 ${o.servedP50Ms.toFixed(3)} ms, overhead ${o.overheadUs.toFixed(0)} µs (${((o.servedP50Ms - o.bareMs - httpFloorMs) * 1000).toFixed(0)} µs beyond the HTTP floor)`),
+          `  (microservices/gateway above uses ${config.gateway?.label ?? 'the Node gateway'})`,
+          `gateways in front of the same services (${gateways[0]?.models.join(' + ') ?? '—'} round-robin, ${gateways[0]?.connections ?? 0} connections, closed loop from the harness):`,
+          ...gateways.map((g) => `  ${g.label.padEnd(60)} ${g.rps.toFixed(0)} rps (${g.errors} errors), gateway CPU ${g.gatewayCpuUsPerRequest === null ? '—' : `${g.gatewayCpuUsPerRequest.toFixed(0)} µs`}/request (incl. child processes), p50 at concurrency 1 ${g.sequentialP50Ms.toFixed(3)} ms`),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

@@ -37,6 +37,7 @@ function addRunOptions(command: Command): Command {
     .option('--fault-kinds <list>', 'faults to inject in the fault and diagnose experiments: crash, exception, cpu, leak, hang, error, slow (default: from the profile)')
     .option('--fault-models <list>', 'models to inject faults into; more than one gives the isolation matrix (default: from the profile)')
     .option('--threshold <expr>', "fail (exit 3) unless the expression holds, e.g. 'microservices.vad.p99Ms<20' (repeatable)", collect)
+    .option('--gateway <name>', 'gateway implementation: auto (nginx when installed, else the Node gateway) | nginx | node', 'auto')
     .option('--out <dir>', 'run folder to write (default: reports/runs/<timestamp>)')
     .option('--store <dir>', 'model store', defaultStoreDir())
     .option('--json', 'print the results summary as JSON on stdout; no progress display');

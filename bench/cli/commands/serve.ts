@@ -7,6 +7,8 @@ import { LocalTarget, defaultServerEntries } from '../../orchestrator/local-targ
 import { ProcessStartError } from '../../orchestrator/supervisor.js';
 import type { RunningTopology, TopologySpec } from '../../orchestrator/types.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
+import { describeNodeGateway, resolveGateway } from '../../config/gateway-choice.js';
+import { findNginx } from '../../../serving/gateway/find-nginx.js';
 import { ProblemList, parseInteger, parseKind, parseModels, parsePositiveNumber, parseVariant } from '../options.js';
 
 /** Raw options of `splitbench serve` as commander hands them over. */
@@ -21,6 +23,7 @@ export interface ServeOptions {
   uvThreads?: string;
   cpuQuota?: string;
   memoryLimitMb?: string;
+  gateway?: string;
   store: string;
   restart: boolean;
   json?: boolean;
@@ -40,7 +43,9 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   const cpuQuota = parsePositiveNumber('--cpu-quota', options.cpuQuota, problems);
   const memoryMb = parseInteger('--memory-limit-mb', options.memoryLimitMb, problems, 16);
   if (!existsSync(options.store)) problems.add(`model store ${options.store} does not exist; run \`npm run build\` or pass --store DIR`);
-  if (problems.items.length > 0 || !kind || !variant) throw new UsageError(problems.items, 'see `splitbench serve --help`; `splitbench models` lists the model names');
+  const gateway = resolveGateway(options.gateway);
+  if (typeof gateway === 'string') problems.add(gateway);
+  if (problems.items.length > 0 || !kind || !variant || typeof gateway === 'string') throw new UsageError(problems.items, 'see `splitbench serve --help`; `splitbench models` lists the model names');
   const adminToken = options.adminToken ?? (options.faults ? randomToken() : undefined);
   const spec: TopologySpec = {
     kind,
@@ -56,6 +61,7 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   if (options.faults) spec.faults = true;
   if (cpuQuota !== undefined) spec.cpuQuota = cpuQuota;
   if (memoryMb !== undefined) spec.memoryLimitBytes = memoryMb * 1024 * 1024;
+  spec.gateway = gateway.implementation;
   return spec;
 }
 
@@ -84,6 +90,7 @@ export function describeTopology(topology: RunningTopology): string {
     ...processes.map((p) => `  ${p.name.padEnd(Math.max(...processes.map((q) => q.name.length)))}  pid ${p.pid}  ${p.url}`),
   ];
   if (spec.adminToken) lines.push('', `admin token: ${spec.adminToken} (header x-splitbench-token)${spec.faults ? '; faults: POST /admin/faults on the process hosting the model' : ''}`);
+  if (fairness.gateway) lines.push('', `gateway: ${fairness.gateway === 'nginx' ? 'nginx (keep-alive upstreams, one worker)' : describeNodeGateway(spec.gateway === 'node' && findNginx() !== null ? 'node' : 'auto')}`);
   if (topology.gatewayAdminToken && topology.gatewayAdminToken !== spec.adminToken) lines.push(`gateway admin token: ${topology.gatewayAdminToken}`);
   lines.push('', 'Ctrl-C to stop.');
   return lines.join('\n');
@@ -156,6 +163,7 @@ export function registerServeCommand(program: Command): void {
     .option('--uv-threads <n>', 'UV_THREADPOOL_SIZE of every server process (default 4)')
     .option('--cpu-quota <cpus>', 'cgroup v1 CPU quota per model-hosting process, in CPUs')
     .option('--memory-limit-mb <mb>', 'memory limit per model-hosting process (cgroup v1, else the server watchdog)')
+    .option('--gateway <name>', 'gateway implementation: auto (nginx when installed, else the Node gateway) | nginx | node', 'auto')
     .option('--store <dir>', 'model store', defaultStoreDir())
     .option('--no-restart', 'do not restart servers that die')
     .option('--json', 'print the endpoints as one JSON object')

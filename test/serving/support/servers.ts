@@ -27,7 +27,7 @@ export interface ReadyLine {
 }
 
 /** Absolute path of a compiled entry point. */
-export function entry(name: 'monolith/main' | 'microservices/service' | 'microservices/gateway'): string {
+export function entry(name: 'monolith/main' | 'microservices/service' | 'microservices/gateway' | 'microservices/nginx-gateway'): string {
   return join(ROOT, 'dist', `${name}.js`);
 }
 
