@@ -59,6 +59,12 @@ export interface RedeploySettings {
   badDeploy: boolean;
   /** Repetitions of every rollout (each is a full publish + roll out, so fewer than the measurement trials). */
   trials: number;
+  /**
+   * Run every trial's rollouts on one topology per variant, one after another under one load,
+   * instead of starting the topology again per trial: each rollout is still its own publish and
+   * roll-out, and the start-up time goes to measuring (the quick profile, to afford 4 a side).
+   */
+  trialsInOneSession: boolean;
   /** Recreate on every selected variant, or only on the headline pair (best-tuned monolith vs microservices behind the gateway). */
   recreateOn: 'all' | 'headline';
   /** Share of the latency experiment's per-model rates offered as the steady load during rollouts (a rollout is measured under load, not overload). */
@@ -73,6 +79,11 @@ export interface FaultSettings {
   kinds: Exclude<FaultKind, 'none'>[];
   /** Repetitions of every fault window (each restarts what the fault killed, so fewer than the measurement trials). */
   trials: number;
+  /**
+   * Run the no-fault window (the impact test's false-positive check) in the first trial only, not
+   * in every trial: each fault window carries its own baseline before the injection anyway.
+   */
+  baselineOnce: boolean;
   /** Models a fault is injected into; more than one gives the isolation matrix. */
   targetModels: string[];
   /** Load before the baseline, left out of it: a fresh load generator's first bins carry its start-up. */
@@ -135,15 +146,16 @@ const DIAGNOSE_KINDS: DiagnoseSettings['kinds'] = ['cpu', 'leak', 'slow', 'error
 
 export const PROFILES: Record<ProfileName, ProfileSettings> = {
   quick: {
-    trials: 2,
-    // Three variants keep the quick suite near 3 minutes here; add microservices:direct with --topologies.
-    topologies: 'monolith:single,monolith:workers,microservices:gateway',
-    latency: { warmupMs: 300, durationMs: 2500, lightOnlyDurationMs: 1500, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p90Ms', heavyClaim: 'meanMs', stabilityTolerance: 0.5, stabilityWindows: 2 },
-    throughput: { connections: [1, 8], warmupSec: 0.5, durationSec: 1.5, perModel: false, ceilingIterations: 100 },
+    // Four trials a side on the headline pair only: the fewest that let the permutation test reach
+    // p < 0.05 (2 / C(8,4) = 0.029), within 3 minutes here. What quick gives up is in the README.
+    trials: 4,
+    topologies: 'monolith:workers,microservices:gateway',
+    latency: { warmupMs: 300, durationMs: 2000, lightOnlyDurationMs: 1500, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p90Ms', heavyClaim: 'meanMs', stabilityTolerance: 0.5, stabilityWindows: 2 },
+    throughput: { connections: [1, 8], warmupSec: 0.5, durationSec: 1, perModel: false, ceilingIterations: 100 },
     footprint: { idleSettleMs: 300, scalingCounts: [1, 4], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: true, trials: 1, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 1000 },
-    fault: { kinds: ['crash', 'exception'], trials: 1, targetModels: ['tabular'], warmupMs: 250, baselineMs: 1000, faultMs: 1250, recoveryLimitMs: 3500, observeAfterReadyMs: 2000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
-    diagnose: { kinds: DIAGNOSE_KINDS, trials: 1, targetModel: 'tabular', variantsOn: 'headline', warmupMs: 250, baselineMs: 1000, observeMs: 2000, tickMs: 250, scrapeTimeoutMs: 1000 },
+    redeploy: { strategies: ['recreate'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: false, trials: 4, trialsInOneSession: true, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 1000 },
+    fault: { kinds: ['crash'], trials: 4, baselineOnce: true, targetModels: ['tabular'], warmupMs: 250, baselineMs: 1000, faultMs: 1000, recoveryLimitMs: 3500, observeAfterReadyMs: 1500, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    diagnose: { kinds: ['crash', 'error'], trials: 4, targetModel: 'tabular', variantsOn: 'headline', warmupMs: 250, baselineMs: 1000, observeMs: 2000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
   standard: {
     trials: 4,
@@ -151,8 +163,8 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     latency: { warmupMs: 2000, durationMs: 20000, lightOnlyDurationMs: 13000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
     throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 1, durationSec: 3, perModel: true, ceilingIterations: 500 },
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 2, recreateOn: 'all', loadScale: 1, leadMs: 2000, tailMs: 3000 },
-    fault: { kinds: FAULT_KINDS, trials: 2, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 2, trialsInOneSession: false, recreateOn: 'all', loadScale: 1, leadMs: 2000, tailMs: 3000 },
+    fault: { kinds: FAULT_KINDS, trials: 2, baselineOnce: true, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
     diagnose: { kinds: FAULT_KINDS, trials: 2, targetModel: 'tabular', variantsOn: 'all', warmupMs: 1000, baselineMs: 3000, observeMs: 8000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
   full: {
@@ -161,8 +173,8 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     latency: { warmupMs: 3000, durationMs: 40000, lightOnlyDurationMs: 20000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
     throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000 },
     footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 3, recreateOn: 'all', loadScale: 1, leadMs: 3000, tailMs: 5000 },
-    fault: { kinds: FAULT_KINDS, trials: 3, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 3, trialsInOneSession: false, recreateOn: 'all', loadScale: 1, leadMs: 3000, tailMs: 5000 },
+    fault: { kinds: FAULT_KINDS, trials: 3, baselineOnce: true, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
     diagnose: { kinds: FAULT_KINDS, trials: 3, targetModel: 'tabular', variantsOn: 'all', warmupMs: 1000, baselineMs: 4000, observeMs: 10000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
 };

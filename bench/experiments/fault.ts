@@ -17,10 +17,11 @@ interface WindowSpec {
   targetModel: string;
 }
 
-/** The windows of every session: the baseline first, then every fault kind in every target model. */
-export function planWindows(config: RunConfig): WindowSpec[] {
-  const { kinds, targetModels } = config.settings.fault;
-  return [{ kind: 'none', targetModel: targetModels[0]! }, ...kinds.flatMap((kind) => targetModels.map((targetModel) => ({ kind, targetModel })))];
+/** The windows of one trial's session: the baseline first (first trial only, with baselineOnce), then every fault kind in every target model. */
+export function planWindows(config: RunConfig, trial: number): WindowSpec[] {
+  const { kinds, targetModels, baselineOnce } = config.settings.fault;
+  const baseline: WindowSpec[] = baselineOnce && trial > 0 ? [] : [{ kind: 'none', targetModel: targetModels[0]! }];
+  return [...baseline, ...kinds.flatMap((kind) => targetModels.map((targetModel) => ({ kind, targetModel })))];
 }
 
 /**
@@ -53,7 +54,7 @@ function noteLimits(ctx: ExperimentContext, topology: RunningTopology): void {
  * unhealthy gets it replaced by a fresh start. Returns the topology now running (the caller stops it).
  */
 export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVariant, trial: number, started: RunningTopology): Promise<RunningTopology> {
-  const windows = planWindows(ctx.config);
+  const windows = planWindows(ctx.config, trial);
   const label = `${who.topology}/${who.variant} · trial ${trial + 1}`;
   let topology = started;
   noteLimits(ctx, topology);
@@ -79,7 +80,8 @@ export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVaria
 
 /** How many fault windows the run has (every trial, variant, kind and target, plus the baselines). */
 export function countFaultWindows(config: RunConfig): number {
-  return config.settings.fault.trials * config.variants.length * planWindows(config).length;
+  const trials = Array.from({ length: config.settings.fault.trials }, (_, trial) => trial);
+  return config.variants.length * trials.reduce((sum, trial) => sum + planWindows(config, trial).length, 0);
 }
 
 /**

@@ -24,7 +24,9 @@ function describeMethod(ctx: ExperimentContext, plan: RedeployPlan): string[] {
     'processesRestarted = processes (by base name) that got a new instance spawned during the rollout, successful or not; modelsReloaded / bytesReloaded = models, and their file bytes, loaded by instances that became ready during the rollout (or swapped in process) — loads that failed are not counted; extraPeakRssBytes = peak total RSS of every server process during the rollout minus the total just before it (sampled every 100 ms and at both ends; 0 when it never went above)',
     `headline (update-cost): failed requests of the models that were NOT being updated during a good \`${s.changeKinds.includes('model') ? 'model' : s.changeKinds[0]}\` ${headline} — what shipping one model costs everyone else; both sides of the headline pair have the same gateway in front. The other strategy and metrics are compared without a claim`,
     'a result is invalid when the load generator\'s send-lag p99 exceeds half a timeline bin: downtime and failures are counted per bin, and latencies are timed from the intended send time, so a smaller lag only inflates p99 (conservatively) without moving requests between bins; the stricter latency-experiment rule (5 ms) is not applied here because every outage floods the generator with refused connections',
-    `redeploy trials: ${s.trials} (the profile's redeploy.trials; each trial repeats every rollout)`,
+    s.trialsInOneSession
+      ? `redeploy trials: ${s.trials} (the profile's redeploy.trials), all on one topology per variant: each trial is its own publish and rollout, one after another under the same load, so start-ups are not repeated`
+      : `redeploy trials: ${s.trials} (the profile's redeploy.trials; each trial starts the topology again and repeats every rollout)`,
   ];
 }
 
@@ -43,7 +45,8 @@ function compareRedeploys(ctx: ExperimentContext, plan: RedeployPlan, results: r
 /** How many rollouts the redeploy experiment performs. */
 export function countRollouts(config: RunConfig): number {
   const plan = planRedeploy(config.variants, config.settings.redeploy);
-  return config.settings.redeploy.trials * plan.sessions.reduce((sum, x) => sum + x.steps.length, 0);
+  const sessionRounds = config.settings.redeploy.trialsInOneSession ? 1 : config.settings.redeploy.trials;
+  return sessionRounds * plan.sessions.reduce((sum, x) => sum + x.steps.length, 0);
 }
 
 /**
@@ -56,7 +59,8 @@ export async function runRedeployExperiment(ctx: ExperimentContext): Promise<voi
   const published = trackPublishedVersions(ctx.storeDir);
   ctx.recorder.updateSection('redeploy', (s) => s.notes.push(...describeMethod(ctx, plan)));
   try {
-    for (let trial = 0; trial < settings.trials; trial++) {
+    // With trialsInOneSession the plan's steps already carry every trial: one round of sessions.
+    for (let trial = 0; trial < (settings.trialsInOneSession ? 1 : settings.trials); trial++) {
       for (const [index, session] of plan.sessions.entries()) {
         await runRedeploySession(ctx, session, trial, ctx.config.seed + 1000 * trial + index, published, (result, error) =>
           ctx.recorder.updateSection('redeploy', (s) => {

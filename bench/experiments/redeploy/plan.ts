@@ -7,6 +7,8 @@ export interface RolloutStep {
   strategy: 'recreate' | 'rolling';
   changeKind: 'model' | 'code';
   corrupt: boolean;
+  /** Trial this rollout belongs to, when one session runs the rollouts of several trials. */
+  trial?: number;
 }
 
 /** One topology started once, on which several rollouts run one after another under one load. */
@@ -34,10 +36,12 @@ function chooseRollingMonolith(variants: readonly TopologyVariant[]): TopologyVa
  */
 function orderSteps(settings: RedeploySettings, strategies: ReadonlyArray<RolloutStep['strategy']>): RolloutStep[] {
   const kinds = settings.changeKinds;
-  const good = kinds.flatMap((changeKind) => strategies.map((strategy) => ({ strategy, changeKind, corrupt: false })));
+  const trials = settings.trialsInOneSession ? Array.from({ length: settings.trials }, (_, trial) => trial) : [undefined];
+  const tag = (step: RolloutStep, trial: number | undefined): RolloutStep => (trial === undefined ? step : { ...step, trial });
+  const good = trials.flatMap((trial) => kinds.flatMap((changeKind) => strategies.map((strategy) => tag({ strategy, changeKind, corrupt: false }, trial))));
   if (!settings.badDeploy) return good;
-  const badRolling = strategies.includes('rolling') ? kinds.map((changeKind) => ({ strategy: 'rolling' as const, changeKind, corrupt: true })) : [];
-  const badRecreate = strategies.includes('recreate') ? kinds.map((changeKind) => ({ strategy: 'recreate' as const, changeKind, corrupt: true })) : [];
+  const badRolling = strategies.includes('rolling') ? trials.flatMap((trial) => kinds.map((changeKind) => tag({ strategy: 'rolling', changeKind, corrupt: true }, trial))) : [];
+  const badRecreate = strategies.includes('recreate') ? trials.flatMap((trial) => kinds.map((changeKind) => tag({ strategy: 'recreate', changeKind, corrupt: true }, trial))) : [];
   return [...good, ...badRolling, ...badRecreate];
 }
 

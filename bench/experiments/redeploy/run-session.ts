@@ -93,7 +93,7 @@ function buildResult(ctx: ExperimentContext, session: RedeploySession, trial: nu
   return {
     topology: session.who.topology,
     variant: session.who.variant,
-    trial,
+    trial: done.step.trial ?? trial,
     valid: invalidReasons.length === 0,
     invalidReasons,
     notMeasured,
@@ -164,7 +164,7 @@ export async function runRedeploySession(ctx: ExperimentContext, session: Redepl
     await sleep(settings.leadMs);
     for (const [index, step] of session.steps.entries()) {
       throwIfInterrupted(ctx.signal);
-      ctx.progress.step(`redeploy · ${session.who.topology}/${session.who.variant} · ${step.strategy} ${step.changeKind}${step.corrupt ? ' (corrupt)' : ''} · trial ${trial + 1}`);
+      ctx.progress.step(`redeploy · ${session.who.topology}/${session.who.variant} · ${step.strategy} ${step.changeKind}${step.corrupt ? ' (corrupt)' : ''} · trial ${(step.trial ?? trial) + 1}`);
       const fromVersion = state.version;
       const publishedAtMs = nowMs();
       const info = published.publish(target, step.corrupt);

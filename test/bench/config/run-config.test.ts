@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, resolveRunConfig } from '../../../bench/config/run-config.js';
 
 describe('run config', () => {
-  it('resolves the quick profile with its three topology variants and the default models, standard with all four', () => {
+  it('resolves the quick profile with the headline pair and the default models, standard with all four variants', () => {
     const config = resolveRunConfig({ experiments: 'latency,throughput' });
     expect(config.profile).toBe('quick');
     expect(config.experiments).toEqual(['latency', 'throughput']);
-    expect(config.variants.map((v) => `${v.topology}:${v.variant}`)).toEqual(['monolith:single', 'monolith:workers', 'microservices:gateway']);
+    expect(config.variants.map((v) => `${v.topology}:${v.variant}`)).toEqual(['monolith:workers', 'microservices:gateway']);
+    expect(config.trials).toBeGreaterThanOrEqual(4);
     expect(resolveRunConfig({ experiments: 'latency', profile: 'standard' }).variants).toHaveLength(4);
     expect(config.models).toContain('vad');
   });

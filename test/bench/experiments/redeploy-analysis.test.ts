@@ -83,7 +83,7 @@ describe('process and memory accounting', () => {
 
 describe('planRedeploy', () => {
   it('runs rolling on microservices/gateway and the workers monolith behind a gateway, bad recreates last', () => {
-    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.quick.redeploy, recreateOn: 'all' });
+    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.standard.redeploy, changeKinds: ['model'], recreateOn: 'all' });
     expect(plan.sessions.map((s) => [`${s.who.topology}/${s.who.variant}`, s.monolithGateway])).toEqual([
       ['monolith/single', false],
       ['monolith/workers', true],
@@ -97,5 +97,10 @@ describe('planRedeploy', () => {
     const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.quick.redeploy, recreateOn: 'headline' });
     expect(plan.sessions.map((s) => `${s.who.topology}/${s.who.variant}`)).toEqual(['monolith/workers', 'microservices/gateway']);
     expect(plan.notes.join('\n')).toContain('monolith/single, microservices/direct');
+  });
+  it('puts every trial\'s rollouts on one session per variant when asked, each tagged with its trial', () => {
+    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.quick.redeploy, strategies: ['recreate'], badDeploy: false, trials: 4, trialsInOneSession: true, recreateOn: 'headline' });
+    expect(plan.sessions).toHaveLength(2);
+    expect(plan.sessions[0]!.steps.map((s) => s.trial)).toEqual([0, 1, 2, 3]);
   });
 });
