@@ -155,7 +155,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     footprint: { idleSettleMs: 300, scalingCounts: [1, 4], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: false, trials: 4, trialsInOneSession: true, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 1000 },
     fault: { kinds: ['crash'], trials: 4, baselineOnce: true, targetModels: ['tabular'], warmupMs: 250, baselineMs: 1000, faultMs: 1000, recoveryLimitMs: 3500, observeAfterReadyMs: 1500, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
-    diagnose: { kinds: ['crash', 'error'], trials: 4, targetModel: 'tabular', variantsOn: 'headline', warmupMs: 250, baselineMs: 1000, observeMs: 2000, tickMs: 250, scrapeTimeoutMs: 1000 },
+    diagnose: { kinds: DIAGNOSE_KINDS, trials: 1, targetModel: 'tabular', variantsOn: 'headline', warmupMs: 250, baselineMs: 1000, observeMs: 2000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
   standard: {
     trials: 4,
