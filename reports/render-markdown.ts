@@ -2,6 +2,7 @@ import type { RunResults, ThresholdOutcome } from '../bench/results/schema.js';
 import { renderBlocksMarkdown, type Block } from './document.js';
 import { buildEnvironmentBlocks } from './sections/environment-section.js';
 import { buildFaultSection } from './sections/fault-section.js';
+import { buildLibrarySection } from './sections/library-section.js';
 import { buildFootprintSection } from './sections/footprint-section.js';
 import { buildLatencySection } from './sections/latency-section.js';
 import { buildRedeploySection } from './sections/redeploy-section.js';
@@ -25,6 +26,7 @@ export function buildReportBlocks(results: RunResults, thresholds: readonly Thre
     ...buildFootprintSection(results),
     ...buildRedeploySection(results),
     ...buildFaultSection(results),
+    ...buildLibrarySection(results),
     ...buildValidityBlocks(results),
     ...buildEnvironmentBlocks(results),
   ];

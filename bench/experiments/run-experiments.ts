@@ -18,6 +18,7 @@ import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetr
 import { recordPhases, type Progress } from './progress.js';
 import { countFaultWindows, faultSpecExtras, finishFaultExperiment, runFaultSessions, runFaultWindows } from './fault.js';
 import { countRollouts, runRedeployExperiment } from './redeploy.js';
+import { estimateLibraryMs, runLibraryExperiment } from './library/run-library.js';
 
 /** How a run is driven: where topologies start, how progress shows, what interrupts it. */
 export interface RunDriver {
@@ -70,6 +71,7 @@ function openSection(recorder: RunRecorder, name: ExperimentName): void {
   const base = { status: 'running' as const, startedAt: new Date().toISOString(), comparisons: [], notes: [], results: [] };
   if (name === 'footprint') recorder.startSection(name, { ...base, scaling: [], marginal: [] });
   else if (name === 'fault') recorder.startSection(name, { ...base, isolationMatrix: [], isolationScores: [] });
+  else if (name === 'library') recorder.startSection(name, { ...base, runtimes: [], cohosting: [] });
   else recorder.startSection(name, base);
 }
 
@@ -124,7 +126,7 @@ function countUnits(config: RunConfig): number {
     scalingPoints: wants.has('footprint') ? config.settings.footprint.scalingCounts.length * config.variants.length : 0,
     rollouts: wants.has('redeploy') ? countRollouts(config) : 0,
     faultWindows: wants.has('fault') ? countFaultWindows(config) : 0,
-  });
+  }) + (wants.has('library') ? estimateLibraryMs(config) : 0);
 }
 
 /** Computes the monolith-vs-microservices comparisons of the measurement experiments. */
@@ -183,6 +185,7 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
       if (!faultRidesOnSessions(config)) await runFaultSessions(ctx);
       finishFaultExperiment(ctx);
     }
+    if (wants.has('library')) await runLibraryExperiment(ctx);
     recorder.finish('complete');
   } catch (error) {
     const interrupted = error instanceof RunInterruptedError || driver.signal.aborted;

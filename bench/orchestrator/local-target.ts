@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CATALOG, findModel } from '../../models/catalog.js';
+import { RUNTIMES } from '../../models/runtimes.js';
 import { compiledEntry } from '../../models/paths.js';
 import { checkCgroupV1, sweepStaleCgroups, type CgroupLimits } from './cgroup-v1.js';
 import { registerCleanup } from './cleanup.js';
@@ -73,6 +74,7 @@ export function findSpecProblems(spec: TopologySpec): string[] {
   if (duplicates.length > 0) problems.push(`model(s) listed twice: ${[...new Set(duplicates)].join(', ')}`);
   if (spec.faults && !spec.adminToken) problems.push('faults need an admin token (set adminToken / --admin-token)');
   if (spec.monolithGateway && spec.kind !== 'monolith') problems.push('monolithGateway only applies to the monolith');
+  if (spec.runtime !== undefined && !RUNTIMES.some((r) => r.name === spec.runtime)) problems.push(`unknown runtime "${spec.runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
   for (const [key, value] of Object.entries(spec.threads)) {
     if (!Number.isInteger(value) || value < 1) problems.push(`threads.${key} must be an integer ≥ 1 (got ${value})`);
   }
@@ -149,6 +151,7 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
     const args = ['--host', HOST, '--store', spec.storeDir, '--intra-op-threads', String(spec.threads.intraOp), '--inter-op-threads', String(spec.threads.interOp), '--grace-ms', String(serverGraceMs)];
     if (spec.adminToken) args.push('--admin-token', spec.adminToken);
     if (spec.faults) args.push('--faults');
+    if (spec.runtime !== undefined) args.push('--runtime', spec.runtime);
     if (limits.report.serverWatchdog && spec.memoryLimitBytes !== undefined) args.push('--memory-limit-bytes', String(spec.memoryLimitBytes));
     return args;
   };

@@ -43,6 +43,8 @@ export interface TopologySpec {
   monolithGateway?: boolean;
   /** Local only: --grace-ms passed to servers. */
   serverGraceMs?: number;
+  /** onnxruntime every model-hosting process loads its models on (models/runtimes.ts name); default the main one. */
+  runtime?: string;
 }
 
 /** Name of a supervised process; extra versions started during redeploys get a `#suffix`. */

@@ -8,6 +8,7 @@ export const EXPERIMENT_TITLES: Record<ExperimentName, string> = {
   footprint: 'Footprint and cost',
   redeploy: 'Redeploy (update cost)',
   fault: 'Fault isolation',
+  library: 'Library (one shared runtime)',
 };
 
 /** Opening blocks of an experiment section: heading, status, notes; or a not-measured panel when absent. */

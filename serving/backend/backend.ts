@@ -26,6 +26,8 @@ export interface BackendOptions {
   versions: Record<string, number>;
   threads: ThreadBudget;
   warmupRuns?: number;
+  /** Runtime (models/runtimes.ts name) every model of this process loads on; default the main one. */
+  runtime?: string;
 }
 
 /** Where models run: on the main thread, or one worker thread per model. The HTTP layer only sees this. */

@@ -15,7 +15,7 @@ export class WorkerBackend implements Backend {
     const backend = new WorkerBackend();
     for (const spec of options.specs) {
       const version = options.versions[spec.name] ?? spec.initialVersion;
-      backend.workers.set(spec.name, new ModelWorker(spec, { model: spec.name, storeDir: options.storeDir, version, threads: options.threads, warmupRuns: options.warmupRuns ?? 5 }));
+      backend.workers.set(spec.name, new ModelWorker(spec, { model: spec.name, storeDir: options.storeDir, version, threads: options.threads, warmupRuns: options.warmupRuns ?? 5, ...(options.runtime ? { runtime: options.runtime } : {}) }));
     }
     try {
       await Promise.all([...backend.workers.values()].map((worker) => worker.spawn(options.versions[worker.spec.name] ?? worker.spec.initialVersion)));

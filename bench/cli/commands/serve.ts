@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultStoreDir } from '../../../models/paths.js';
+import { DEFAULT_RUNTIME_NAME, RUNTIMES } from '../../../models/runtimes.js';
 import { installCleanupHandlers } from '../../orchestrator/cleanup.js';
 import { pickServerCpus } from '../../orchestrator/cpu-pinning.js';
 import { LocalTarget, defaultServerEntries } from '../../orchestrator/local-target.js';
@@ -21,6 +22,7 @@ export interface ServeOptions {
   uvThreads?: string;
   cpuQuota?: string;
   memoryLimitMb?: string;
+  runtime?: string;
   store: string;
   restart: boolean;
   json?: boolean;
@@ -39,6 +41,7 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   const uvThreadpool = parseInteger('--uv-threads', options.uvThreads, problems, 1, 1024) ?? 4;
   const cpuQuota = parsePositiveNumber('--cpu-quota', options.cpuQuota, problems);
   const memoryMb = parseInteger('--memory-limit-mb', options.memoryLimitMb, problems, 16);
+  if (options.runtime !== undefined && !RUNTIMES.some((r) => r.name === options.runtime)) problems.add(`--runtime: unknown runtime "${options.runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
   if (!existsSync(options.store)) problems.add(`model store ${options.store} does not exist; run \`npm run build\` or pass --store DIR`);
   if (problems.items.length > 0 || !kind || !variant) throw new UsageError(problems.items, 'see `splitbench serve --help`; `splitbench models` lists the model names');
   const adminToken = options.adminToken ?? (options.faults ? randomToken() : undefined);
@@ -56,6 +59,7 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   if (options.faults) spec.faults = true;
   if (cpuQuota !== undefined) spec.cpuQuota = cpuQuota;
   if (memoryMb !== undefined) spec.memoryLimitBytes = memoryMb * 1024 * 1024;
+  if (options.runtime !== undefined) spec.runtime = options.runtime;
   return spec;
 }
 
@@ -132,12 +136,19 @@ export async function runServe(kindArg: string, options: ServeOptions): Promise<
   try {
     topology = await target.start(spec);
   } catch (error) {
+    if (error instanceof ProcessStartError && /exited before ready \(code 2\b/.test(error.message)) throw new UsageError([explainStartRefusal(error)], '`splitbench run library` shows which model loads on which runtime');
     if (error instanceof ProcessStartError) throw new RuntimeFailure(`a server did not start: ${error.message}`, 'check the server output above; `npm run build` rebuilds dist/ and the model store');
     throw error;
   }
   process.stdout.write(options.json ? `${JSON.stringify(describeTopologyJson(topology))}\n` : `${describeTopology(topology)}\n`);
   followEvents(topology);
   await new Promise<never>(() => undefined);
+}
+
+/** The server's own exit-2 message (bad flag, or a model the chosen runtime cannot load), without the stderr framing. */
+function explainStartRefusal(error: ProcessStartError): string {
+  const line = [...error.stderrTail].reverse().find((l) => l.startsWith('splitbench: '));
+  return `${error.processName} refused to start: ${line ? line.slice('splitbench: '.length) : error.message}`;
 }
 
 /** Registers `splitbench serve`. */
@@ -156,6 +167,7 @@ export function registerServeCommand(program: Command): void {
     .option('--uv-threads <n>', 'UV_THREADPOOL_SIZE of every server process (default 4)')
     .option('--cpu-quota <cpus>', 'cgroup v1 CPU quota per model-hosting process, in CPUs')
     .option('--memory-limit-mb <mb>', 'memory limit per model-hosting process (cgroup v1, else the server watchdog)')
+    .option('--runtime <name>', `onnxruntime every model-hosting process loads its models on: ${RUNTIMES.map((r) => r.name).join(', ')} (default ${DEFAULT_RUNTIME_NAME})`)
     .option('--store <dir>', 'model store', defaultStoreDir())
     .option('--no-restart', 'do not restart servers that die')
     .option('--json', 'print the endpoints as one JSON object')
