@@ -1,5 +1,6 @@
 import { DEFAULT_RUNTIME_NAME } from '../../../models/runtimes.js';
 import { nowMs } from '../../clock.js';
+import { ProcessStartError } from '../../orchestrator/supervisor.js';
 import type { ProcessName, RunningTopology } from '../../orchestrator/types.js';
 import type { AbsoluteMark } from '../background-load.js';
 import { HARNESS_ADMIN_TOKEN } from '../topology-spec.js';
@@ -52,9 +53,11 @@ export function chooseReloadMode(kind: RunningTopology['spec']['kind'], step: Ro
   return kind === 'monolith' && step.changeKind === 'model' && step.strategy === 'rolling' ? 'in-process' : 'process-restart';
 }
 
-/** First line of an error message, short enough for a timeline label. */
+/** First line of an error message, plus the server's own reason when a process refused to start, short enough for a timeline label. */
 function shortError(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 200);
+  const first = String((error as Error)?.message ?? error).split('\n')[0]!;
+  const reason = error instanceof ProcessStartError ? [...error.stderrTail].reverse().find((line) => line.startsWith('splitbench: ')) : undefined;
+  return reason ? `${first}: ${reason.slice('splitbench: '.length, 'splitbench: '.length + 400)}` : first.slice(0, 200);
 }
 
 /** Recreate: stop the hosting process, start it again with the new version (and runtime; everything it hosts goes down). */
