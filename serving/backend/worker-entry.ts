@@ -54,4 +54,6 @@ try {
   send({ type: 'ready', served });
 } catch (error) {
   send({ type: 'start-failed', message: (error as Error).message });
+  // Exit on our own rather than be terminated: some onnxruntime bindings (1.22) abort the process when a worker that loaded them is terminated.
+  port.close();
 }

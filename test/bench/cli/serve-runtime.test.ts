@@ -27,6 +27,12 @@ describe('serve --runtime', () => {
     expect(result.stderr).toMatch(/service:rms-norm refused to start: --runtime ort-1\.22: model "rms-norm" .*failed to load on runtime ort-1\.22/);
   }, 100_000);
 
+  it('exits 2, not a native abort, when a worker thread of the monolith cannot load its model on 1.22', async () => {
+    const result = await runCli(['serve', 'monolith', '--variant', 'workers', '--models', 'tabular,rms-norm', '--runtime', 'ort-1.22']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/monolith refused to start: --runtime ort-1\.22: model "rms-norm"/);
+  }, 100_000);
+
   it('rejects an unknown runtime name with the list of shipped ones', async () => {
     const result = await runCli(['serve', 'monolith', '--runtime', 'ort-0.1']);
     expect(result.exitCode).toBe(2);
