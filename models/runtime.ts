@@ -51,7 +51,12 @@ export async function loadModel(spec: ModelSpec, storeDir: string, version: numb
   } catch {
     throw new ModelFileError(`model "${spec.name}" version ${version} is not in the store ${storeDir}`, 'run `npm run build` to prepare the store, or publish that version first');
   }
-  const ort = importRuntime(runtime);
+  let ort: OrtModule;
+  try {
+    ort = importRuntime(runtime);
+  } catch (error) {
+    throw new RuntimeLoadError(`model "${spec.name}" version ${version} failed to load on runtime ${runtime.name}: its binding could not be loaded into this process: ${(error as Error).message}`, 'runtimes that ship the same libonnxruntime.so.1 cannot share a process; `splitbench run library` shows which pairs co-host');
+  }
   const loadStarted = performance.now();
   let session: Ort.InferenceSession;
   try {
@@ -82,5 +87,5 @@ export async function loadModel(spec: ModelSpec, storeDir: string, version: numb
 
 /** Whether a load error says the runtime is too old for the model (IR version, opset or operator it does not know). */
 export function isRuntimeMismatch(message: string): boolean {
-  return /Unsupported model IR version|opset|Could not find an implementation|is not a registered function\/op|No Op registered/i.test(message);
+  return /Unsupported model IR version|binding could not be loaded|opset|Could not find an implementation|is not a registered function\/op|No Op registered/i.test(message);
 }

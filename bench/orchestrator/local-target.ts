@@ -74,7 +74,11 @@ export function findSpecProblems(spec: TopologySpec): string[] {
   if (duplicates.length > 0) problems.push(`model(s) listed twice: ${[...new Set(duplicates)].join(', ')}`);
   if (spec.faults && !spec.adminToken) problems.push('faults need an admin token (set adminToken / --admin-token)');
   if (spec.monolithGateway && spec.kind !== 'monolith') problems.push('monolithGateway only applies to the monolith');
-  if (spec.runtime !== undefined && !RUNTIMES.some((r) => r.name === spec.runtime)) problems.push(`unknown runtime "${spec.runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
+  for (const runtime of [spec.runtime, ...Object.values(spec.modelRuntimes ?? {})]) {
+    if (runtime !== undefined && !RUNTIMES.some((r) => r.name === runtime)) problems.push(`unknown runtime "${runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
+  }
+  const strangers = Object.keys(spec.modelRuntimes ?? {}).filter((model) => !spec.models.includes(model));
+  if (strangers.length > 0) problems.push(`modelRuntimes names ${strangers.join(', ')}, which the topology does not serve`);
   for (const [key, value] of Object.entries(spec.threads)) {
     if (!Number.isInteger(value) || value < 1) problems.push(`threads.${key} must be an integer ≥ 1 (got ${value})`);
   }
@@ -168,11 +172,15 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
           for (const model of models) {
             const version = config.versions[model];
             if (version !== undefined) args.push('--version', `${model}=${version}`);
+            const runtime = spec.modelRuntimes?.[model];
+            if (runtime !== undefined) args.push('--model-runtime', `${model}=${runtime}`);
           }
         } else {
           args.push('--model', models[0]!);
           const version = config.versions[models[0]!];
           if (version !== undefined) args.push('--version', String(version));
+          const runtime = spec.modelRuntimes?.[models[0]!];
+          if (runtime !== undefined) args.push('--runtime', runtime);
         }
         return [...args, ...config.extraArgs];
       },

@@ -15,7 +15,7 @@ export class WorkerBackend implements Backend {
     const backend = new WorkerBackend();
     for (const spec of options.specs) {
       const version = options.versions[spec.name] ?? spec.initialVersion;
-      backend.workers.set(spec.name, new ModelWorker(spec, { model: spec.name, storeDir: options.storeDir, version, threads: options.threads, warmupRuns: options.warmupRuns ?? 5, ...(options.runtime ? { runtime: options.runtime } : {}) }));
+      backend.workers.set(spec.name, new ModelWorker(spec, { model: spec.name, storeDir: options.storeDir, version, threads: options.threads, warmupRuns: options.warmupRuns ?? 5, ...((options.modelRuntimes?.[spec.name] ?? options.runtime) ? { runtime: options.modelRuntimes?.[spec.name] ?? options.runtime } : {}) }));
     }
     // Wait for every worker to settle before closing any: terminating one mid-load can abort the process on some runtimes.
     const started = await Promise.allSettled([...backend.workers.values()].map((worker) => worker.spawn(options.versions[worker.spec.name] ?? worker.spec.initialVersion)));

@@ -19,6 +19,8 @@ export interface ModelServerPlan {
   specs: ModelSpec[];
   /** Version per model; missing ones resolve to the newest in the store. */
   versions: Record<string, number>;
+  /** Per-model runtime overrides (monolith --model-runtime); the rest use flags.runtime. */
+  modelRuntimes?: Record<string, string>;
   createBackend(options: BackendOptions): Promise<Backend>;
 }
 
@@ -28,7 +30,7 @@ async function createBackendOn(plan: ModelServerPlan, options: BackendOptions): 
     return await plan.createBackend(options);
   } catch (error) {
     const message = (error as Error)?.message ?? String(error);
-    if (error instanceof RuntimeLoadError || (/failed to load on runtime/.test(message) && isRuntimeMismatch(message))) throw new FlagError(`--runtime ${options.runtime ?? DEFAULT_RUNTIME_NAME}: ${message.split('\n')[0]}`);
+    if (error instanceof RuntimeLoadError || (/failed to load on runtime/.test(message) && isRuntimeMismatch(message))) throw new FlagError(`${options.modelRuntimes && Object.keys(options.modelRuntimes).length > 0 ? '--model-runtime' : `--runtime ${options.runtime ?? DEFAULT_RUNTIME_NAME}`}: ${message.split('\n')[0]}`);
     throw error;
   }
 }
@@ -42,7 +44,7 @@ export async function runModelServer(plan: ModelServerPlan): Promise<void> {
   const versions: Record<string, number> = {};
   for (const spec of plan.specs) versions[spec.name] = plan.versions[spec.name] ?? latestVersion(storeDir, spec.name);
   const threads = { intraOpThreads: plan.flags.intraOpThreads, interOpThreads: plan.flags.interOpThreads };
-  const backend = await createBackendOn(plan, { specs: plan.specs, storeDir, versions, threads, ...(plan.flags.runtime ? { runtime: plan.flags.runtime } : {}) });
+  const backend = await createBackendOn(plan, { specs: plan.specs, storeDir, versions, threads, ...(plan.flags.runtime ? { runtime: plan.flags.runtime } : {}), ...(plan.modelRuntimes ? { modelRuntimes: plan.modelRuntimes } : {}) });
   const state = createServerState();
   const handler = createModelListener({ backend, metrics: new ServingMetrics(), state, bodyLimitBytes: plan.flags.bodyLimitBytes, adminToken: plan.flags.adminToken, faultsEnabled: plan.flags.faults });
   await startServer({

@@ -23,6 +23,7 @@ export interface ServeOptions {
   cpuQuota?: string;
   memoryLimitMb?: string;
   runtime?: string;
+  modelRuntime?: string[];
   store: string;
   restart: boolean;
   json?: boolean;
@@ -42,6 +43,14 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   const cpuQuota = parsePositiveNumber('--cpu-quota', options.cpuQuota, problems);
   const memoryMb = parseInteger('--memory-limit-mb', options.memoryLimitMb, problems, 16);
   if (options.runtime !== undefined && !RUNTIMES.some((r) => r.name === options.runtime)) problems.add(`--runtime: unknown runtime "${options.runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
+  const modelRuntimes: Record<string, string> = {};
+  for (const pair of options.modelRuntime ?? []) {
+    const [model, runtime] = pair.split('=');
+    if (!model || !runtime) problems.add(`--model-runtime expects model=runtime; got ${JSON.stringify(pair)}`);
+    else if (!models.includes(model)) problems.add(`--model-runtime ${pair}: "${model}" is not among the served models (${models.join(', ')})`);
+    else if (!RUNTIMES.some((r) => r.name === runtime)) problems.add(`--model-runtime ${pair}: unknown runtime "${runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
+    else modelRuntimes[model] = runtime;
+  }
   if (!existsSync(options.store)) problems.add(`model store ${options.store} does not exist; run \`npm run build\` or pass --store DIR`);
   if (problems.items.length > 0 || !kind || !variant) throw new UsageError(problems.items, 'see `splitbench serve --help`; `splitbench models` lists the model names');
   const adminToken = options.adminToken ?? (options.faults ? randomToken() : undefined);
@@ -60,6 +69,7 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   if (cpuQuota !== undefined) spec.cpuQuota = cpuQuota;
   if (memoryMb !== undefined) spec.memoryLimitBytes = memoryMb * 1024 * 1024;
   if (options.runtime !== undefined) spec.runtime = options.runtime;
+  if (Object.keys(modelRuntimes).length > 0) spec.modelRuntimes = modelRuntimes;
   return spec;
 }
 
@@ -168,6 +178,7 @@ export function registerServeCommand(program: Command): void {
     .option('--cpu-quota <cpus>', 'cgroup v1 CPU quota per model-hosting process, in CPUs')
     .option('--memory-limit-mb <mb>', 'memory limit per model-hosting process (cgroup v1, else the server watchdog)')
     .option('--runtime <name>', `onnxruntime every model-hosting process loads its models on: ${RUNTIMES.map((r) => r.name).join(', ')} (default ${DEFAULT_RUNTIME_NAME})`)
+    .option('--model-runtime <model=name>', 'run one model on another runtime (repeatable); in the monolith only runtimes that co-host work (`splitbench run library` shows which)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--store <dir>', 'model store', defaultStoreDir())
     .option('--no-restart', 'do not restart servers that die')
     .option('--json', 'print the endpoints as one JSON object')
