@@ -2,6 +2,8 @@ import type { CohostingCell, CompatibilityCell, LibraryConsequences, MonolithRun
 
 /** Runtimes within this fraction of a model's fastest count as equally fast (bare medians move that much between runs). */
 export const SAME_SPEED_MARGIN = 0.05;
+/** ...or within this many ms per call: far below one request's serving overhead, so no client could tell. */
+export const SAME_SPEED_FLOOR_MS = 0.05;
 
 /** Whether a model can be served on a runtime: it loads and its outputs match the reference. */
 export function isUsable(cell: CompatibilityCell | undefined): boolean {
@@ -91,7 +93,7 @@ export function deriveConsequences(models: readonly string[], runtimes: readonly
     monolithOptions: options,
     monolithChoice: choice,
     perModel,
-    modelsBestUnusableInMonolith: perModel.filter((m) => m.bestRuntime !== null && (m.lostRatio === null || m.lostRatio > 1 + SAME_SPEED_MARGIN)).map((m) => m.model),
+    modelsBestUnusableInMonolith: perModel.filter((m) => m.bestRuntime !== null && (m.lostRatio === null || (m.lostRatio > 1 + SAME_SPEED_MARGIN && (m.lostMs ?? 0) > SAME_SPEED_FLOOR_MS))).map((m) => m.model),
     runtimeChange: {
       monolith: { modelsToRevalidate: models.length, processesToRestart: 1 },
       microservices: { modelsToRevalidate: 1, processesToRestart: 1 },

@@ -9,7 +9,7 @@ import { isTasksetAvailable } from '../../load/generator-client.js';
 import type { CohostingCell, CompatibilityCell } from '../../results/schema.js';
 import { throwIfInterrupted, type ExperimentContext } from '../context.js';
 import { compareOutputs, OUTPUT_TOLERANCE } from './compare-outputs.js';
-import { deriveConsequences, isUsable, SAME_SPEED_MARGIN } from './consequences.js';
+import { deriveConsequences, isUsable, SAME_SPEED_FLOOR_MS, SAME_SPEED_MARGIN } from './consequences.js';
 import { compareLibrary } from './library-comparisons.js';
 import { runCell, type CellOptions, type StepOutputs } from './run-cell.js';
 
@@ -145,7 +145,7 @@ function describeMethod(ctx: ExperimentContext, models: readonly string[]): stri
     `compatibility matrix: every model × runtime cell runs in its own fresh child process (${ctx.config.cpus.servers ? `pinned to the server CPUs ${ctx.config.cpus.servers.join(',')}` : 'unpinned'}, ${ctx.config.threads.intraOpThreads} intra-op / ${ctx.config.threads.interOpThreads} inter-op thread): load + 2 warm-up runs, one run of the sample input whose outputs are compared, then bare session.run calls (up to ${ctx.config.settings.throughput.ceilingIterations}, heavy models stop at a time budget after 10); latency is their median`,
     `outputs match when every element satisfies |output − reference| ≤ ${OUTPUT_TOLERANCE.abs} + ${OUTPUT_TOLERANCE.rel}·|reference| (INT64 exactly), on the same seeded input; the reference is ${DEFAULT_RUNTIME_NAME} when it loads the model, else the newest runtime that does`,
     'co-hosting matrix: for every ordered pair, ONE child process loads the row runtime with its fastest usable model, then the column runtime with its fastest usable model (both stay loaded), then runs both and compares them with the reference; a pair co-hosts when both answered correctly and the process exited cleanly. Tried, never assumed; the load order matters (the first shared library loaded wins)',
-    `consequences: the monolith must run every model on one runtime, or on two runtimes that co-host (sets of three were not tried); of those options it takes the one losing the least summed per-call latency. Microservices run each model on its fastest usable runtime. A model "loses its best runtime" when the monolith's runtime is more than ${SAME_SPEED_MARGIN * 100}% slower for it (bare medians move that much between runs)`,
+    `consequences: the monolith must run every model on one runtime, or on two runtimes that co-host (sets of three were not tried); of those options it takes the one losing the least summed per-call latency. Microservices run each model on its fastest usable runtime. A model "loses its best runtime" when the monolith's runtime is both more than ${SAME_SPEED_MARGIN * 100}% and more than ${SAME_SPEED_FLOOR_MS} ms per call slower for it (bare medians move that much between runs, and smaller differences vanish under one request's serving overhead); the latency-lost figures are the raw differences`,
     '"one model needs runtime X": in the monolith every model moves to X, so all are re-validated and the one process restarts (every model goes down with it); in microservices only that model\'s service is re-validated and restarted',
   ];
 }

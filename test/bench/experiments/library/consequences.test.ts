@@ -55,6 +55,14 @@ describe('library consequences from the matrices', () => {
     expect(rows.find((r) => r.metric === 'library.modelsBestRuntimeUnusable')!.monolith.median).toBe(4);
   });
 
+  it('a slower runtime counts as losing the best one only beyond both the relative margin and the absolute floor', () => {
+    const tiny = deriveConsequences(['t'], RUNTIMES, [cell('t', 'old', 0.01), cell('t', 'mid', null), cell('t', 'new', 0.02)], []);
+    expect(tiny.perModel[0]!.lostRatio).toBe(2);
+    expect(tiny.modelsBestUnusableInMonolith).toEqual([]);
+    const big = deriveConsequences(['h'], RUNTIMES, [cell('h', 'old', 20), cell('h', 'mid', null), cell('h', 'new', 25)], []);
+    expect(big.modelsBestUnusableInMonolith).toEqual(['h']);
+  });
+
   it('a model whose outputs differ from the reference does not count as usable on that runtime', () => {
     const wrong = { ...cell('c', 'old', 0.5), matchesReference: false };
     const consequences = deriveConsequences(['c'], RUNTIMES, [wrong, cell('c', 'mid', 1), cell('c', 'new', 1)], []);
