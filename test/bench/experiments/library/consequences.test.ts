@@ -56,10 +56,12 @@ describe('library consequences from the matrices', () => {
   });
 
   it('a slower runtime counts as losing the best one only beyond both the relative margin and the absolute floor', () => {
-    const tiny = deriveConsequences(['t'], RUNTIMES, [cell('t', 'old', 0.01), cell('t', 'mid', null), cell('t', 'new', 0.02)], []);
+    // b loads only on new, so the monolith (no co-hosting) must run everything there.
+    const onlyNew = [cell('b', 'old', null), cell('b', 'mid', null), cell('b', 'new', 1)];
+    const tiny = deriveConsequences(['t', 'b'], RUNTIMES, [cell('t', 'old', 0.01), cell('t', 'mid', null), cell('t', 'new', 0.02), ...onlyNew], []);
     expect(tiny.perModel[0]!.lostRatio).toBe(2);
     expect(tiny.modelsBestUnusableInMonolith).toEqual([]);
-    const big = deriveConsequences(['h'], RUNTIMES, [cell('h', 'old', 20), cell('h', 'mid', null), cell('h', 'new', 25)], []);
+    const big = deriveConsequences(['h', 'b'], RUNTIMES, [cell('h', 'old', 20), cell('h', 'mid', null), cell('h', 'new', 25), ...onlyNew], []);
     expect(big.modelsBestUnusableInMonolith).toEqual(['h']);
   });
 
