@@ -50,8 +50,10 @@ function describeExit(exitCode: number | null, signal: string | null, stderrTail
 async function measureCompatibility(ctx: ExperimentContext, models: readonly string[], options: CellOptions): Promise<{ cells: CompatibilityCell[]; outputs: Map<string, StepOutputs[]> }> {
   const cells: CompatibilityCell[] = [];
   const outputs = new Map<string, StepOutputs[]>();
-  for (const runtime of RUNTIMES) {
-    for (const model of models) {
+  // Model-major, with the runtime order rotated per model: a model's cells run back to back, so
+  // load from elsewhere on the machine does not favour whichever runtime happened to run first.
+  for (const [index, model] of models.entries()) {
+    for (const runtime of [...RUNTIMES.slice(index % RUNTIMES.length), ...RUNTIMES.slice(0, index % RUNTIMES.length)]) {
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`library · ${model} on ${runtime.name}`);
       const outcome = await runCell([{ model, runtime: runtime.name }], options);
@@ -73,6 +75,7 @@ async function measureCompatibility(ctx: ExperimentContext, models: readonly str
       });
     }
   }
+  cells.sort((a, b) => RUNTIMES.findIndex((r) => r.name === a.runtime) - RUNTIMES.findIndex((r) => r.name === b.runtime) || models.indexOf(a.model) - models.indexOf(b.model));
   return { cells, outputs };
 }
 
@@ -142,7 +145,7 @@ function describeMethod(ctx: ExperimentContext, models: readonly string[]): stri
   return [
     `runtimes: ${RUNTIMES.map((r) => `${r.name} = ${r.packageName}@${describeRuntime(r).version}`).join(', ')}; each is an npm alias of onnxruntime-node installed by \`npm ci\` with install scripts skipped (the CPU binaries ship in the package); the default (every other experiment's) is ${DEFAULT_RUNTIME_NAME}`,
     `models: ${models.join(', ')}; ${OPSET_NEW_MODEL} is a synthetic model written by splitbench's ONNX writer that needs opset 23 (RMSNormalization, IR version 11), so runtimes older than onnxruntime 1.23 cannot load it`,
-    `compatibility matrix: every model × runtime cell runs in its own fresh child process (${ctx.config.cpus.servers ? `pinned to the server CPUs ${ctx.config.cpus.servers.join(',')}` : 'unpinned'}, ${ctx.config.threads.intraOpThreads} intra-op / ${ctx.config.threads.interOpThreads} inter-op thread): load + 2 warm-up runs, one run of the sample input whose outputs are compared, then bare session.run calls (up to ${ctx.config.settings.throughput.ceilingIterations}, heavy models stop at a time budget after 10); latency is their median`,
+    `compatibility matrix: every model × runtime cell runs in its own fresh child process, a model's cells back to back with the runtime order rotated per model (${ctx.config.cpus.servers ? `pinned to the server CPUs ${ctx.config.cpus.servers.join(',')}` : 'unpinned'}, ${ctx.config.threads.intraOpThreads} intra-op / ${ctx.config.threads.interOpThreads} inter-op thread): load + 2 warm-up runs, one run of the sample input whose outputs are compared, then bare session.run calls (up to ${ctx.config.settings.throughput.ceilingIterations}, heavy models stop at a time budget after 10); latency is their median`,
     `outputs match when every element satisfies |output − reference| ≤ ${OUTPUT_TOLERANCE.abs} + ${OUTPUT_TOLERANCE.rel}·|reference| (INT64 exactly), on the same seeded input; the reference is ${DEFAULT_RUNTIME_NAME} when it loads the model, else the newest runtime that does`,
     'co-hosting matrix: for every ordered pair, ONE child process loads the row runtime with its fastest usable model, then the column runtime with its fastest usable model (both stay loaded), then runs both and compares them with the reference; a pair co-hosts when both answered correctly and the process exited cleanly. Tried, never assumed; the load order matters (the first shared library loaded wins)',
     `consequences: the monolith must run every model on one runtime, or on two runtimes that co-host (sets of three were not tried); of those options it takes the one losing the least summed per-call latency. Microservices run each model on its fastest usable runtime. A model "loses its best runtime" when the monolith's runtime is both more than ${SAME_SPEED_MARGIN * 100}% and more than ${SAME_SPEED_FLOOR_MS} ms per call slower for it (bare medians move that much between runs, and smaller differences vanish under one request's serving overhead); the latency-lost figures are the raw differences`,
