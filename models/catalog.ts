@@ -25,7 +25,8 @@ export interface PackagedSource {
  */
 export type SyntheticRecipe =
   | { generator: 'tabular'; features: number; hidden: number; seed: number; seedPerVersion: number }
-  | { generator: 'parametric'; width: number; layers: number; seed: number; seedPerVersion: number };
+  | { generator: 'parametric'; width: number; layers: number; seed: number; seedPerVersion: number }
+  | { generator: 'rms-norm'; width: number; seed: number; seedPerVersion: number };
 
 /** Dimensions of one input that may differ from its declared shape (the ONNX graph leaves them dynamic), each a positive multiple of `multipleOf`. */
 export interface VariableDims {
@@ -184,6 +185,21 @@ function parametric(index: number): ModelSpec {
   };
 }
 
+const RMS_NORM_WIDTH = 64;
+/** Not a default model: it needs opset 23 (RMSNormalization), so older runtimes cannot load it (the library experiment). */
+const rmsNorm: ModelSpec = {
+  name: 'rms-norm',
+  description: `Synthetic opset-23 model: MatMul ${RMS_NORM_WIDTH}² → RMSNormalization (needs onnxruntime ≥ 1.23)`,
+  initialVersion: 1,
+  source: { kind: 'generated', recipe: { generator: 'rms-norm', width: RMS_NORM_WIDTH, seed: 4243, seedPerVersion: 17 } },
+  inputs: [{ name: 'x', datatype: 'FP32', shape: [1, RMS_NORM_WIDTH] }],
+  outputs: [{ name: 'y', datatype: 'FP32', shape: [1, RMS_NORM_WIDTH] }],
+  sloMs: 25,
+  weightClass: 'light',
+  defaultEncoding: 'json',
+  sampleInputs: (seed) => [randomFloats('x', [1, RMS_NORM_WIDTH], seed)],
+};
+
 /** Every model splitbench knows, in display order. */
 export const CATALOG: readonly ModelSpec[] = [
   vad,
@@ -191,6 +207,7 @@ export const CATALOG: readonly ModelSpec[] = [
   ocrDet,
   ocrRec,
   tabular,
+  rmsNorm,
   ...Array.from({ length: PARAMETRIC_COUNT }, (_, i) => parametric(i + 1)),
 ];
 

@@ -1,4 +1,5 @@
 import { DEFAULT_MODEL_NAMES, resolveModels, UnknownModelError } from '../models/catalog.js';
+import { RUNTIMES } from '../models/runtimes.js';
 import { InProcessBackend } from '../serving/backend/in-process-backend.js';
 import { WorkerBackend } from '../serving/backend/worker-backend.js';
 import { FlagError, MODEL_SERVER_OPTIONS, parseFlags, readModelServerFlags, readPairs, runMain } from '../serving/server/parse-flags.js';
@@ -9,7 +10,17 @@ const OPTIONS = {
   variant: { type: 'string' },
   models: { type: 'string' },
   version: { type: 'string', multiple: true },
+  'model-runtime': { type: 'string', multiple: true },
 } as const;
+
+/** Parses --model-runtime name=runtime pairs: a model on another runtime than --runtime (only runtimes that co-host work). */
+function readModelRuntimes(pairs: Record<string, string>, models: string[]): Record<string, string> {
+  for (const [name, runtime] of Object.entries(pairs)) {
+    if (!models.includes(name)) throw new FlagError(`--model-runtime ${name}=${runtime}: "${name}" is not among the served models (${models.join(', ')})`);
+    if (!RUNTIMES.some((r) => r.name === runtime)) throw new FlagError(`--model-runtime ${name}=${runtime}: unknown runtime; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
+  }
+  return pairs;
+}
 
 /** Parses --version name=N pairs for the served models. */
 function readVersions(pairs: Record<string, string>, models: string[]): Record<string, number> {
@@ -43,6 +54,7 @@ async function main(): Promise<void> {
     flags,
     specs,
     versions: readVersions(readPairs(values, 'version'), names),
+    modelRuntimes: readModelRuntimes(readPairs(values, 'model-runtime'), names),
     createBackend: (options) => (variant === 'workers' ? WorkerBackend.create(options) : InProcessBackend.create(options)),
   });
 }

@@ -66,6 +66,16 @@ export function renderCsvFiles(results: RunResults): Record<string, string> {
       ),
     );
   }
+  const library = results.experiments.library;
+  if (library) {
+    files['library.csv'] = toCsv(
+      ['matrix', 'model', 'runtime', 'second_runtime', 'second_model', 'ok', 'loads', 'matches_reference', 'reference_runtime', 'max_abs_diff', 'median_ms', 'load_ms', 'exit_code', 'signal', 'error'],
+      [
+        ...library.results.map((c) => ['compatibility', c.model, c.runtime, null, null, c.valid && c.loads && c.matchesReference !== false, c.loads, c.matchesReference, c.referenceRuntime, c.maxAbsDiff, c.medianMs, c.loadMs, null, null, c.error]),
+        ...library.cohosting.map((c) => ['cohosting', c.firstModel, c.first, c.second, c.secondModel, c.coexist, null, null, null, null, null, null, c.exitCode, c.signal, c.error]),
+      ],
+    );
+  }
   files['comparisons.csv'] = toCsv(
     ['experiment', 'claim', 'metric', 'label', 'unit', 'better', 'model', 'monolith_variant', 'monolith_values', 'monolith_median', 'monolith_ci_low', 'monolith_ci_high', 'microservices_variant', 'microservices_values', 'microservices_median', 'microservices_ci_low', 'microservices_ci_high', 'ratio', 'ratio_ci_low', 'ratio_ci_high', 'p_value', 'significant', 'winner', 'note'],
     collectComparisons(results).map((c) => [

@@ -3,6 +3,7 @@ import { renderBlocksMarkdown, type Block } from './document.js';
 import { buildEnvironmentBlocks } from './sections/environment-section.js';
 import { buildDiagnoseSection } from './sections/diagnose-section.js';
 import { buildFaultSection } from './sections/fault-section.js';
+import { buildLibrarySection } from './sections/library-section.js';
 import { buildFootprintSection } from './sections/footprint-section.js';
 import { buildLatencySection } from './sections/latency-section.js';
 import { buildRedeploySection } from './sections/redeploy-section.js';
@@ -27,6 +28,7 @@ export function buildReportBlocks(results: RunResults, thresholds: readonly Thre
     ...buildRedeploySection(results),
     ...buildFaultSection(results),
     ...buildDiagnoseSection(results),
+    ...buildLibrarySection(results),
     ...buildValidityBlocks(results),
     ...buildEnvironmentBlocks(results),
   ];

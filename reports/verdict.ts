@@ -14,11 +14,11 @@ export const CLAIMS: readonly { claim: Claim; title: string; experiment: Experim
   { claim: 'fault-isolation', title: 'Fault isolation', experiment: 'fault' },
   { claim: 'update-cost', title: 'Update cost (redeploy one model)', experiment: 'redeploy' },
   { claim: 'startup', title: 'Start-up', experiment: 'footprint' },
-  { claim: 'library-freedom', title: 'Library freedom', experiment: null },
+  { claim: 'library-freedom', title: 'Library freedom', experiment: 'library' },
   { claim: 'troubleshooting', title: 'Troubleshooting (suspects to inspect, time to blame)', experiment: 'diagnose' },
 ];
 
-/** The statement the report makes for library freedom: a property of the architecture, not a measurement. */
+/** The statement the report makes for library freedom when the `library` experiment did not run: a property of the architecture. */
 export const LIBRARY_FREEDOM_FACT =
   'Structural, not measured: in microservices each service can pin its own onnxruntime and Node version; in the monolith every model shares one.';
 
@@ -131,7 +131,7 @@ export function buildVerdictBlocks(results: RunResults): Block[] {
     { kind: 'heading', level: 2, text: 'Verdict: monolith vs microservices', id: 'verdict' },
     { kind: 'paragraph', text: 'One row per claim of the all-in-one debate. Values are medians over trials with 95% confidence intervals; ratio = microservices ÷ monolith. The better side is named; it is marked indicative unless a permutation test over the trials finds the difference significant (that needs at least 4 trials a side: `--profile standard`).' },
     { kind: 'table', table: buildVerdictTable(rows) },
-    { kind: 'note', text: `Library freedom — ${LIBRARY_FREEDOM_FACT}` },
+    ...(rows.some((row) => row.claim === 'library-freedom' && row.status === 'structural') ? [{ kind: 'note' as const, text: `Library freedom — ${LIBRARY_FREEDOM_FACT} Run the \`library\` experiment to measure it.` }] : []),
     ...(gatewayNote(results) ? [{ kind: 'note' as const, text: gatewayNote(results)! }] : []),
     ...rows.flatMap((row): Block[] => (row.headline?.caveat ? [{ kind: 'note', text: `${row.title} — caveat: ${row.headline.caveat}` }] : [])),
   ];

@@ -19,6 +19,7 @@ import { recordPhases, type Progress } from './progress.js';
 import { countFaultWindows, faultSpecExtras, finishFaultExperiment, runFaultSessions, runFaultWindows } from './fault.js';
 import { countRollouts, runRedeployExperiment } from './redeploy.js';
 import { estimateDiagnoseMs, runDiagnoseExperiment } from './diagnose/diagnose.js';
+import { estimateLibraryMs, runLibraryExperiment } from './library/run-library.js';
 
 /** How a run is driven: where topologies start, how progress shows, what interrupts it. */
 export interface RunDriver {
@@ -73,6 +74,7 @@ function openSection(recorder: RunRecorder, name: ExperimentName): void {
   const base = { status: 'running' as const, startedAt: new Date().toISOString(), comparisons: [], notes: [], results: [] };
   if (name === 'footprint') recorder.startSection(name, { ...base, scaling: [], marginal: [] });
   else if (name === 'fault') recorder.startSection(name, { ...base, isolationMatrix: [], isolationScores: [] });
+  else if (name === 'library') recorder.startSection(name, { ...base, runtimes: [], cohosting: [] });
   else recorder.startSection(name, base);
 }
 
@@ -127,7 +129,7 @@ function countUnits(config: RunConfig): number {
     scalingPoints: wants.has('footprint') ? config.settings.footprint.scalingCounts.length * config.variants.length : 0,
     rollouts: wants.has('redeploy') ? countRollouts(config) : 0,
     faultWindows: wants.has('fault') ? countFaultWindows(config) : 0,
-  }) + (wants.has('diagnose') ? estimateDiagnoseMs(config) : 0);
+  }) + (wants.has('diagnose') ? estimateDiagnoseMs(config) : 0) + (wants.has('library') ? estimateLibraryMs(config) : 0);
 }
 
 /** Computes the monolith-vs-microservices comparisons of the measurement experiments. */
@@ -187,6 +189,7 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
       finishFaultExperiment(ctx);
     }
     if (wants.has('diagnose')) await runDiagnoseExperiment(ctx);
+    if (wants.has('library')) await runLibraryExperiment(ctx);
     recorder.finish('complete');
   } catch (error) {
     const interrupted = error instanceof RunInterruptedError || driver.signal.aborted;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CATALOG, findModel } from '../../models/catalog.js';
+import { RUNTIMES } from '../../models/runtimes.js';
 import { compiledEntry } from '../../models/paths.js';
 import { findNginx } from '../../serving/gateway/find-nginx.js';
 import { checkCgroupV1, sweepStaleCgroups, type CgroupLimits } from './cgroup-v1.js';
@@ -79,6 +80,11 @@ export function findSpecProblems(spec: TopologySpec): string[] {
   if (spec.monolithGateway && spec.kind !== 'monolith') problems.push('monolithGateway only applies to the monolith');
   if (spec.gateway !== undefined && spec.gateway !== 'node' && spec.gateway !== 'nginx') problems.push(`gateway "${String(spec.gateway)}" is not a gateway implementation; expected node or nginx`);
   if (spec.gateway === 'nginx' && findNginx() === null) problems.push('gateway nginx requested but nginx is not installed (apt-get install nginx, or SPLITBENCH_NGINX=/path/to/nginx); use gateway node instead');
+  for (const runtime of [spec.runtime, ...Object.values(spec.modelRuntimes ?? {})]) {
+    if (runtime !== undefined && !RUNTIMES.some((r) => r.name === runtime)) problems.push(`unknown runtime "${runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
+  }
+  const strangers = Object.keys(spec.modelRuntimes ?? {}).filter((model) => !spec.models.includes(model));
+  if (strangers.length > 0) problems.push(`modelRuntimes names ${strangers.join(', ')}, which the topology does not serve`);
   for (const [key, value] of Object.entries(spec.threads)) {
     if (!Number.isInteger(value) || value < 1) problems.push(`threads.${key} must be an integer ≥ 1 (got ${value})`);
   }
@@ -156,6 +162,7 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
     const args = ['--host', HOST, '--store', spec.storeDir, '--intra-op-threads', String(spec.threads.intraOp), '--inter-op-threads', String(spec.threads.interOp), '--grace-ms', String(serverGraceMs)];
     if (spec.adminToken) args.push('--admin-token', spec.adminToken);
     if (spec.faults) args.push('--faults');
+    if (spec.runtime !== undefined) args.push('--runtime', spec.runtime);
     if (limits.report.serverWatchdog && spec.memoryLimitBytes !== undefined) args.push('--memory-limit-bytes', String(spec.memoryLimitBytes));
     return args;
   };
@@ -172,11 +179,15 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
           for (const model of models) {
             const version = config.versions[model];
             if (version !== undefined) args.push('--version', `${model}=${version}`);
+            const runtime = spec.modelRuntimes?.[model];
+            if (runtime !== undefined) args.push('--model-runtime', `${model}=${runtime}`);
           }
         } else {
           args.push('--model', models[0]!);
           const version = config.versions[models[0]!];
           if (version !== undefined) args.push('--version', String(version));
+          const runtime = spec.modelRuntimes?.[models[0]!];
+          if (runtime !== undefined) args.push('--runtime', runtime);
         }
         return [...args, ...config.extraArgs];
       },

@@ -48,6 +48,10 @@ export interface TopologySpec {
   serverGraceMs?: number;
   /** Gateway implementation (microservices:gateway and monolithGateway); default 'node'. */
   gateway?: GatewayImplementation;
+  /** onnxruntime every model-hosting process loads its models on (models/runtimes.ts name); default the main one. */
+  runtime?: string;
+  /** Per-model runtime: a service runs its model's; the monolith loads each model on its own (only runtimes that co-host work). */
+  modelRuntimes?: Record<string, string>;
 }
 
 /** Name of a supervised process; extra versions started during redeploys get a `#suffix`. */

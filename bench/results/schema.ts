@@ -302,6 +302,79 @@ export const DiagnoseResultSchema = z.object({
   processesDied: z.array(z.string()),
 });
 
+/** One onnxruntime the library experiment tried: registry name, npm package (or alias), installed version. */
+export const LibraryRuntimeSchema = z.object({ name: z.string(), packageName: z.string(), version: z.string() });
+
+/** Compatibility matrix cell: one model on one runtime, measured in its own child process. */
+export const CompatibilityCellSchema = z.object({
+  model: z.string(),
+  runtime: z.string(),
+  /** False when the cell's process died before reporting (the cell is then unmeasured). */
+  valid: z.boolean(),
+  loads: z.boolean(),
+  /** The loader's error (first line) when it does not load, or why the cell is invalid. */
+  error: z.string().nullable(),
+  /** Runtime whose outputs are the reference for this model (the default one when it loads the model). */
+  referenceRuntime: z.string().nullable(),
+  /** Outputs equal the reference within the stated tolerance; null when there is nothing to compare. */
+  matchesReference: z.boolean().nullable(),
+  maxAbsDiff: nullableNumber,
+  loadMs: nullableNumber,
+  /** Median of bare session.run calls on the sample input. */
+  medianMs: nullableNumber,
+  runs: z.number().int().optional(),
+});
+
+/** Co-hosting matrix cell: `first` then `second` loaded into one child process, each running one of its models. */
+export const CohostingCellSchema = z.object({
+  first: z.string(),
+  second: z.string(),
+  firstModel: z.string().nullable(),
+  secondModel: z.string().nullable(),
+  /** Both loaded and answered correctly in one process; null when not tried (a runtime loads no model). */
+  coexist: z.boolean().nullable(),
+  firstOk: z.boolean(),
+  secondOk: z.boolean(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  error: z.string().nullable(),
+});
+
+/** One way the monolith could run every model: a runtime set (one runtime, or runtimes that co-host). */
+export const MonolithRuntimeOptionSchema = z.object({
+  runtimes: z.array(z.string()),
+  /** Model → runtime it runs on under this option (the fastest usable one in the set). */
+  assignment: z.record(z.string(), z.string()),
+  latencyLostMs: z.number(),
+});
+
+/** Per model: its best runtime, and what it runs on (and loses) in the monolith's best option. */
+export const LibraryModelImpactSchema = z.object({
+  model: z.string(),
+  usableRuntimes: z.array(z.string()),
+  bestRuntime: z.string().nullable(),
+  bestMs: nullableNumber,
+  monolithRuntime: z.string().nullable(),
+  monolithMs: nullableNumber,
+  lostMs: nullableNumber,
+  lostRatio: nullableNumber,
+});
+
+/** What the matrices imply for each topology. */
+export const LibraryConsequencesSchema = z.object({
+  /** Every runtime set the monolith can use at all (every model usable, every pair co-hosting). */
+  monolithOptions: z.array(MonolithRuntimeOptionSchema),
+  /** The option that loses the least latency; null when the monolith cannot serve every model at all. */
+  monolithChoice: MonolithRuntimeOptionSchema.nullable(),
+  perModel: z.array(LibraryModelImpactSchema),
+  modelsBestUnusableInMonolith: z.array(z.string()),
+  /** "One model needs runtime X": what must be re-validated and restarted on each side. */
+  runtimeChange: z.object({
+    monolith: z.object({ modelsToRevalidate: z.number().int(), processesToRestart: z.number().int() }),
+    microservices: z.object({ modelsToRevalidate: z.number().int(), processesToRestart: z.number().int() }),
+  }),
+});
+
 /** One side of a monolith-vs-microservices comparison: the per-trial values and their median with a 95% CI. */
 export const GroupSummarySchema = z.object({
   variant: VariantSchema,
@@ -368,9 +441,21 @@ export const ExperimentsSchema = z.object({
     })
     .optional(),
   diagnose: z.object({ ...SectionBase, results: z.array(DiagnoseResultSchema) }).optional(),
+
+  /** Compatibility matrix in `results`, co-hosting matrix, and what they imply. */
+  library: z
+    .object({
+      ...SectionBase,
+      results: z.array(CompatibilityCellSchema),
+      runtimes: z.array(LibraryRuntimeSchema).default([]),
+      cohosting: z.array(CohostingCellSchema).default([]),
+      tolerance: z.object({ abs: z.number(), rel: z.number() }).optional(),
+      consequences: LibraryConsequencesSchema.optional(),
+    })
+    .optional(),
 });
 export type ExperimentName = keyof z.infer<typeof ExperimentsSchema>;
-export const EXPERIMENT_NAMES: readonly ExperimentName[] = ['latency', 'throughput', 'footprint', 'redeploy', 'fault', 'diagnose'];
+export const EXPERIMENT_NAMES: readonly ExperimentName[] = ['latency', 'throughput', 'footprint', 'redeploy', 'fault', 'library', 'diagnose'];
 
 export const EnvironmentSchema = z.object({
   cpuModel: z.string(),
@@ -465,3 +550,7 @@ export type RequestLogEntry = z.infer<typeof RequestLogSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
 export type ThresholdOutcome = z.infer<typeof ThresholdOutcomeSchema>;
 export type Calibration = z.infer<typeof CalibrationSchema>;
+export type CompatibilityCell = z.infer<typeof CompatibilityCellSchema>;
+export type CohostingCell = z.infer<typeof CohostingCellSchema>;
+export type LibraryConsequences = z.infer<typeof LibraryConsequencesSchema>;
+export type MonolithRuntimeOption = z.infer<typeof MonolithRuntimeOptionSchema>;

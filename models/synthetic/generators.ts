@@ -72,10 +72,38 @@ export function generateParametricModel({ width, layers, seed }: ParametricOptio
   });
 }
 
+/** Opset and IR version of the first ONNX release with RMSNormalization (onnxruntime 1.23+ runs it). */
+export const RMS_NORM_OPSET = 23;
+export const RMS_NORM_IR_VERSION = 11;
+
+/** Parameters of the RMS-norm model: dense layer then RMSNormalization, which only opset 23 has. */
+export interface RmsNormOptions {
+  width: number;
+  seed: number;
+}
+
+/** Builds a dense layer followed by RMSNormalization (opset 23): a model older runtimes cannot load. */
+export function generateRmsNormModel({ width, seed }: RmsNormOptions): Uint8Array {
+  const scale: Initializer = { name: 'scale', dims: [width], values: fillUniform(new Float32Array(width), createRandom(seed + 1), 0.5, 1.5) };
+  return writeOnnxModel({
+    name: 'rms-norm',
+    inputs: [{ name: 'x', shape: [-1, width] }],
+    outputs: [{ name: 'y', shape: [-1, width] }],
+    initializers: [denseWeights('w', width, width, seed), scale],
+    nodes: [
+      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['h'] },
+      { op: 'RMSNormalization', inputs: ['h', 'scale'], outputs: ['y'], attributes: { axis: -1 } },
+    ],
+    metadata: { 'splitbench.generator': 'rms-norm', 'splitbench.seed': String(seed) },
+    opset: RMS_NORM_OPSET,
+    irVersion: RMS_NORM_IR_VERSION,
+  });
+}
+
 /** Writes version `version` of a catalog recipe. */
 export function generateFromRecipe(recipe: SyntheticRecipe, version: number): Uint8Array {
   const seed = recipe.seed + version * recipe.seedPerVersion;
-  return recipe.generator === 'tabular'
-    ? generateTabularModel({ features: recipe.features, hidden: recipe.hidden, seed })
-    : generateParametricModel({ width: recipe.width, layers: recipe.layers, seed });
+  if (recipe.generator === 'tabular') return generateTabularModel({ features: recipe.features, hidden: recipe.hidden, seed });
+  if (recipe.generator === 'rms-norm') return generateRmsNormModel({ width: recipe.width, seed });
+  return generateParametricModel({ width: recipe.width, layers: recipe.layers, seed });
 }

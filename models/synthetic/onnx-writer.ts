@@ -36,6 +36,9 @@ export interface GraphDefinition {
   initializers: Initializer[];
   nodes: GraphNode[];
   metadata?: Record<string, string>;
+  /** Default opset (13) unless a model needs a newer operator; a newer opset also needs a newer IR version. */
+  opset?: number;
+  irVersion?: number;
 }
 
 /** Describes a float tensor value with its shape for the graph signature. */
@@ -80,10 +83,10 @@ export function writeOnnxModel(definition: GraphDefinition): Uint8Array {
     ),
   });
   const model = onnx.ModelProto.create({
-    irVersion: 7,
+    irVersion: definition.irVersion ?? 7,
     producerName: 'splitbench',
     producerVersion: '1',
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: definition.opset ?? OPSET }],
     graph,
     metadataProps: Object.entries(definition.metadata ?? {}).map(([key, value]) => ({ key, value })),
   });

@@ -9,6 +9,7 @@ export const EXPERIMENT_TITLES: Record<ExperimentName, string> = {
   redeploy: 'Redeploy (update cost)',
   fault: 'Fault isolation',
   diagnose: 'Diagnose (time to blame)',
+  library: 'Library (one shared runtime)',
 };
 
 /** Opening blocks of an experiment section: heading, status, notes; or a not-measured panel when absent. */

@@ -26,6 +26,10 @@ export interface BackendOptions {
   versions: Record<string, number>;
   threads: ThreadBudget;
   warmupRuns?: number;
+  /** Runtime (models/runtimes.ts name) every model of this process loads on; default the main one. */
+  runtime?: string;
+  /** Per-model runtime overrides (a monolith co-hosting runtimes that can share a process). */
+  modelRuntimes?: Record<string, string>;
 }
 
 /** Where models run: on the main thread, or one worker thread per model. The HTTP layer only sees this. */

@@ -14,7 +14,7 @@ export class InProcessBackend implements Backend {
   static async create(options: BackendOptions): Promise<InProcessBackend> {
     const backend = new InProcessBackend();
     for (const spec of options.specs) {
-      const host = new ModelHost(spec, options.storeDir, options.threads, options.warmupRuns);
+      const host = new ModelHost(spec, options.storeDir, options.threads, options.warmupRuns, options.modelRuntimes?.[spec.name] ?? options.runtime);
       await host.start(options.versions[spec.name] ?? spec.initialVersion);
       backend.hosts.set(spec.name, host);
     }

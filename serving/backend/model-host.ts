@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ModelSpec } from '../../models/catalog.js';
 import { loadModel, type LoadedModel, type ThreadBudget } from '../../models/runtime.js';
+import { resolveRuntime, type RuntimeInfo } from '../../models/runtimes.js';
 import type { Tensor } from '../../models/tensor.js';
 import { applyFault } from '../faults/apply-fault.js';
 import type { FaultSpec } from '../faults/fault-spec.js';
@@ -18,12 +19,15 @@ export class ModelHost {
   private slot: Slot | undefined;
   private fault: FaultSpec | undefined;
   private reloading = false;
+  private readonly runtime: RuntimeInfo;
 
-  constructor(readonly spec: ModelSpec, private readonly storeDir: string, private readonly threads: ThreadBudget, private readonly warmupRuns = 5) {}
+  constructor(readonly spec: ModelSpec, private readonly storeDir: string, private readonly threads: ThreadBudget, private readonly warmupRuns = 5, runtimeName?: string) {
+    this.runtime = resolveRuntime(runtimeName);
+  }
 
   /** Loads and warms the initial version. */
   async start(version: number): Promise<ServedModel> {
-    const model = await loadModel(this.spec, this.storeDir, version, this.threads, this.warmupRuns);
+    const model = await loadModel(this.spec, this.storeDir, version, this.threads, this.warmupRuns, this.runtime);
     this.slot = { model, inFlight: 0, retired: false };
     return this.served();
   }
@@ -58,7 +62,7 @@ export class ModelHost {
     try {
       let model: LoadedModel;
       try {
-        model = await loadModel(this.spec, this.storeDir, version, this.threads, this.warmupRuns);
+        model = await loadModel(this.spec, this.storeDir, version, this.threads, this.warmupRuns, this.runtime);
       } catch (error) {
         const message = (error as Error).message.split('\n')[0] ?? 'load failed';
         const status = /is not in the store/.test(message) ? 404 : 500;

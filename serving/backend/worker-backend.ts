@@ -15,13 +15,14 @@ export class WorkerBackend implements Backend {
     const backend = new WorkerBackend();
     for (const spec of options.specs) {
       const version = options.versions[spec.name] ?? spec.initialVersion;
-      backend.workers.set(spec.name, new ModelWorker(spec, { model: spec.name, storeDir: options.storeDir, version, threads: options.threads, warmupRuns: options.warmupRuns ?? 5 }));
+      backend.workers.set(spec.name, new ModelWorker(spec, { model: spec.name, storeDir: options.storeDir, version, threads: options.threads, warmupRuns: options.warmupRuns ?? 5, ...((options.modelRuntimes?.[spec.name] ?? options.runtime) ? { runtime: options.modelRuntimes?.[spec.name] ?? options.runtime } : {}) }));
     }
-    try {
-      await Promise.all([...backend.workers.values()].map((worker) => worker.spawn(options.versions[worker.spec.name] ?? worker.spec.initialVersion)));
-    } catch (error) {
+    // Wait for every worker to settle before closing any: terminating one mid-load can abort the process on some runtimes.
+    const started = await Promise.allSettled([...backend.workers.values()].map((worker) => worker.spawn(options.versions[worker.spec.name] ?? worker.spec.initialVersion)));
+    const failed = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) {
       await backend.close();
-      throw error;
+      throw failed.reason;
     }
     return backend;
   }

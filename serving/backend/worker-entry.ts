@@ -9,7 +9,7 @@ import type { FromWorker, ToWorker, WorkerStartData } from './worker-protocol.js
 const data = workerData as WorkerStartData;
 const port = parentPort!;
 const spec = findModel(data.model)!;
-const host = new ModelHost(spec, data.storeDir, data.threads, data.warmupRuns);
+const host = new ModelHost(spec, data.storeDir, data.threads, data.warmupRuns, data.runtime);
 
 /** Sends a message, transferring output buffers the worker owns outright. */
 function send(message: FromWorker): void {
@@ -54,4 +54,6 @@ try {
   send({ type: 'ready', served });
 } catch (error) {
   send({ type: 'start-failed', message: (error as Error).message });
+  // Exit on our own rather than be terminated: some onnxruntime bindings (1.22) abort the process when a worker that loaded them is terminated.
+  port.close();
 }

@@ -10,6 +10,8 @@ export interface WorkerStartData {
   version: number;
   threads: ThreadBudget;
   warmupRuns: number;
+  /** Runtime name (models/runtimes.ts); undefined = the default runtime. */
+  runtime?: string;
 }
 
 /** Messages from the main thread to a model worker. */

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { RUNTIMES } from '../../models/runtimes.js';
 
 /** A bad command line: the message names the flag and what it expects. */
 export class FlagError extends Error {}
@@ -18,6 +19,7 @@ export const MODEL_SERVER_OPTIONS = {
   'admin-token': { type: 'string' },
   faults: { type: 'boolean' },
   'memory-limit-bytes': { type: 'string' },
+  runtime: { type: 'string' },
 } as const satisfies Options;
 
 /** Parses argv strictly, turning node's parse errors into FlagErrors. */
@@ -74,6 +76,8 @@ export interface ModelServerFlags {
   adminToken: string | undefined;
   faults: boolean;
   memoryLimitBytes: number | undefined;
+  /** onnxruntime to load every model on (models/runtimes.ts name); undefined = the default. */
+  runtime: string | undefined;
 }
 
 /** Reads and checks the common model-server flags. */
@@ -82,6 +86,8 @@ export function readModelServerFlags(values: Values): ModelServerFlags {
   const faults = values.faults === true;
   if (faults && !adminToken) throw new FlagError('--faults needs --admin-token TOKEN (faults are armed through the admin API)');
   const memory = readInteger(values, 'memory-limit-bytes', 0, 0);
+  const runtime = readString(values, 'runtime');
+  if (runtime !== undefined && !RUNTIMES.some((r) => r.name === runtime)) throw new FlagError(`--runtime: unknown runtime "${runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
   return {
     host: readString(values, 'host') ?? '127.0.0.1',
     port: readInteger(values, 'port', 0, 0, 65535),
@@ -93,6 +99,7 @@ export function readModelServerFlags(values: Values): ModelServerFlags {
     adminToken,
     faults,
     memoryLimitBytes: memory > 0 ? memory : undefined,
+    runtime,
   };
 }
 

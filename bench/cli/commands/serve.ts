@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultStoreDir } from '../../../models/paths.js';
+import { DEFAULT_RUNTIME_NAME, RUNTIMES } from '../../../models/runtimes.js';
 import { installCleanupHandlers } from '../../orchestrator/cleanup.js';
 import { pickServerCpus } from '../../orchestrator/cpu-pinning.js';
 import { LocalTarget, defaultServerEntries } from '../../orchestrator/local-target.js';
@@ -24,6 +25,8 @@ export interface ServeOptions {
   cpuQuota?: string;
   memoryLimitMb?: string;
   gateway?: string;
+  runtime?: string;
+  modelRuntime?: string[];
   store: string;
   restart: boolean;
   json?: boolean;
@@ -42,6 +45,15 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   const uvThreadpool = parseInteger('--uv-threads', options.uvThreads, problems, 1, 1024) ?? 4;
   const cpuQuota = parsePositiveNumber('--cpu-quota', options.cpuQuota, problems);
   const memoryMb = parseInteger('--memory-limit-mb', options.memoryLimitMb, problems, 16);
+  if (options.runtime !== undefined && !RUNTIMES.some((r) => r.name === options.runtime)) problems.add(`--runtime: unknown runtime "${options.runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
+  const modelRuntimes: Record<string, string> = {};
+  for (const pair of options.modelRuntime ?? []) {
+    const [model, runtime] = pair.split('=');
+    if (!model || !runtime) problems.add(`--model-runtime expects model=runtime; got ${JSON.stringify(pair)}`);
+    else if (!models.includes(model)) problems.add(`--model-runtime ${pair}: "${model}" is not among the served models (${models.join(', ')})`);
+    else if (!RUNTIMES.some((r) => r.name === runtime)) problems.add(`--model-runtime ${pair}: unknown runtime "${runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
+    else modelRuntimes[model] = runtime;
+  }
   if (!existsSync(options.store)) problems.add(`model store ${options.store} does not exist; run \`npm run build\` or pass --store DIR`);
   const gateway = resolveGateway(options.gateway);
   if (typeof gateway === 'string') problems.add(gateway);
@@ -62,6 +74,8 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   if (cpuQuota !== undefined) spec.cpuQuota = cpuQuota;
   if (memoryMb !== undefined) spec.memoryLimitBytes = memoryMb * 1024 * 1024;
   spec.gateway = gateway.implementation;
+  if (options.runtime !== undefined) spec.runtime = options.runtime;
+  if (Object.keys(modelRuntimes).length > 0) spec.modelRuntimes = modelRuntimes;
   return spec;
 }
 
@@ -139,12 +153,19 @@ export async function runServe(kindArg: string, options: ServeOptions): Promise<
   try {
     topology = await target.start(spec);
   } catch (error) {
+    if (error instanceof ProcessStartError && /exited before ready \(code 2\b/.test(error.message)) throw new UsageError([explainStartRefusal(error)], '`splitbench run library` shows which model loads on which runtime');
     if (error instanceof ProcessStartError) throw new RuntimeFailure(`a server did not start: ${error.message}`, 'check the server output above; `npm run build` rebuilds dist/ and the model store');
     throw error;
   }
   process.stdout.write(options.json ? `${JSON.stringify(describeTopologyJson(topology))}\n` : `${describeTopology(topology)}\n`);
   followEvents(topology);
   await new Promise<never>(() => undefined);
+}
+
+/** The server's own exit-2 message (bad flag, or a model the chosen runtime cannot load), without the stderr framing. */
+function explainStartRefusal(error: ProcessStartError): string {
+  const line = [...error.stderrTail].reverse().find((l) => l.startsWith('splitbench: '));
+  return `${error.processName} refused to start: ${line ? line.slice('splitbench: '.length) : error.message}`;
 }
 
 /** Registers `splitbench serve`. */
@@ -164,6 +185,8 @@ export function registerServeCommand(program: Command): void {
     .option('--cpu-quota <cpus>', 'cgroup v1 CPU quota per model-hosting process, in CPUs')
     .option('--memory-limit-mb <mb>', 'memory limit per model-hosting process (cgroup v1, else the server watchdog)')
     .option('--gateway <name>', 'gateway implementation: auto (nginx when installed, else the Node gateway) | nginx | node', 'auto')
+    .option('--runtime <name>', `onnxruntime every model-hosting process loads its models on: ${RUNTIMES.map((r) => r.name).join(', ')} (default ${DEFAULT_RUNTIME_NAME})`)
+    .option('--model-runtime <model=name>', 'run one model on another runtime (repeatable); in the monolith only runtimes that co-host work (`splitbench run library` shows which)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--store <dir>', 'model store', defaultStoreDir())
     .option('--no-restart', 'do not restart servers that die')
     .option('--json', 'print the endpoints as one JSON object')

@@ -1,4 +1,6 @@
+import { DEFAULT_RUNTIME_NAME } from '../../../models/runtimes.js';
 import { nowMs } from '../../clock.js';
+import { ProcessStartError } from '../../orchestrator/supervisor.js';
 import type { ProcessName, RunningTopology } from '../../orchestrator/types.js';
 import type { AbsoluteMark } from '../background-load.js';
 import { HARNESS_ADMIN_TOKEN } from '../topology-spec.js';
@@ -9,6 +11,24 @@ export interface HostState {
   /** Process currently serving the target model (changes after a rolling deploy). */
   host: ProcessName;
   version: number;
+  /** onnxruntime the host runs (models/runtimes.ts name); undefined = the default one. */
+  runtime?: string;
+}
+
+/** Runtime a `code` change moves the target to when it runs on the default: the newest other shipped runtime. */
+export const CODE_CHANGE_RUNTIME = 'ort-1.22';
+
+/**
+ * A `code` change is a runtime change of the target model: from the default runtime to
+ * CODE_CHANGE_RUNTIME, and back on the next one (sessions start on the default, the newest).
+ */
+export function chooseNextRuntime(current: string | undefined): string {
+  return (current ?? DEFAULT_RUNTIME_NAME) === DEFAULT_RUNTIME_NAME ? CODE_CHANGE_RUNTIME : DEFAULT_RUNTIME_NAME;
+}
+
+/** Extra server flags pinning a runtime once a code change chose one (the last --runtime wins); none before, so a `model` change restarts exactly what the session started. */
+function runtimeArgs(runtime: string | undefined): { extraArgs?: string[] } {
+  return runtime === undefined ? {} : { extraArgs: ['--runtime', runtime] };
 }
 
 /** What the harness did and saw while rolling out one version. */
@@ -33,21 +53,24 @@ export function chooseReloadMode(kind: RunningTopology['spec']['kind'], step: Ro
   return kind === 'monolith' && step.changeKind === 'model' && step.strategy === 'rolling' ? 'in-process' : 'process-restart';
 }
 
-/** First line of an error message, short enough for a timeline label. */
+/** First line of an error message, plus the server's own reason when a process refused to start, short enough for a timeline label. */
 function shortError(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 200);
+  const first = String((error as Error)?.message ?? error).split('\n')[0]!;
+  const reason = error instanceof ProcessStartError ? [...error.stderrTail].reverse().find((line) => line.startsWith('splitbench: ')) : undefined;
+  return reason ? `${first}: ${reason.slice('splitbench: '.length, 'splitbench: '.length + 400)}` : first.slice(0, 200);
 }
 
-/** Recreate: stop the hosting process, start it again with the new version (everything it hosts goes down). */
-async function recreate(topology: RunningTopology, state: HostState, model: string, version: number, marks: AbsoluteMark[]): Promise<void> {
-  await topology.restartProcess(state.host, { versions: { [model]: version } });
+/** Recreate: stop the hosting process, start it again with the new version (and runtime; everything it hosts goes down). */
+async function recreate(topology: RunningTopology, state: HostState, model: string, version: number, runtime: string | undefined, marks: AbsoluteMark[]): Promise<void> {
+  await topology.restartProcess(state.host, { versions: { [model]: version }, ...runtimeArgs(runtime) });
   state.version = version;
-  marks.push({ atMs: nowMs(), kind: 'other', label: `${state.host} serves ${model} v${version}`, process: state.host, model });
+  state.runtime = runtime;
+  marks.push({ atMs: nowMs(), kind: 'other', label: `${state.host} serves ${model} v${version}${runtime ? ` on ${runtime}` : ''}`, process: state.host, model });
 }
 
 /** Rolling: start a new instance beside the old, switch the gateway once it is ready, then drain and stop the old. */
-async function rollProcess(topology: RunningTopology, state: HostState, model: string, version: number, marks: AbsoluteMark[]): Promise<void> {
-  const fresh = await topology.startExtra(baseOf(state.host), { suffix: `v${version}`, versions: { [model]: version } });
+async function rollProcess(topology: RunningTopology, state: HostState, model: string, version: number, runtime: string | undefined, marks: AbsoluteMark[]): Promise<void> {
+  const fresh = await topology.startExtra(baseOf(state.host), { suffix: `v${version}`, versions: { [model]: version }, ...runtimeArgs(runtime) });
   const oldUrl = topology.processes().find((p) => p.name === state.host)?.url ?? null;
   try {
     for (const served of fresh.models) await topology.setRoute(served, fresh.url!);
@@ -59,6 +82,7 @@ async function rollProcess(topology: RunningTopology, state: HostState, model: s
   const old = state.host;
   state.host = fresh.name;
   state.version = version;
+  state.runtime = runtime;
   await topology.stopProcess(old);
 }
 
@@ -94,13 +118,16 @@ export async function performRollout(topology: RunningTopology, state: HostState
   const reloadMode = chooseReloadMode(topology.spec.kind, step);
   const marks: AbsoluteMark[] = [];
   const startedAtMs = nowMs();
-  marks.push({ atMs: startedAtMs, kind: 'rollout-start', label: `${step.strategy} ${model} v${state.version} → v${version} (${reloadMode})`, model });
+  // A code change moves the host to another runtime: in the monolith every model it hosts must load there.
+  const runtime = step.changeKind === 'code' ? chooseNextRuntime(state.runtime) : state.runtime;
+  const runtimeLabel = step.changeKind === 'code' ? `, runtime ${state.runtime ?? DEFAULT_RUNTIME_NAME} → ${runtime}` : '';
+  marks.push({ atMs: startedAtMs, kind: 'rollout-start', label: `${step.strategy} ${model} v${state.version} → v${version} (${reloadMode}${runtimeLabel})`, model });
   let error: string | null = null;
   let inProcessBytes: number | null = null;
   try {
     if (reloadMode === 'in-process') inProcessBytes = await reloadInProcess(topology, state, model, version, marks);
-    else if (step.strategy === 'recreate') await recreate(topology, state, model, version, marks);
-    else await rollProcess(topology, state, model, version, marks);
+    else if (step.strategy === 'recreate') await recreate(topology, state, model, version, runtime, marks);
+    else await rollProcess(topology, state, model, version, runtime, marks);
   } catch (caught) {
     error = shortError(caught);
     marks.push({ atMs: nowMs(), kind: 'other', label: `rollout failed: ${error}`, model });
@@ -110,7 +137,7 @@ export async function performRollout(topology: RunningTopology, state: HostState
   return { startedAtMs, endedAtMs, reloadMode, error, inProcessBytes, marks };
 }
 
-/** After a recreate left the target down, starts its host again on the last good version so the next rollout starts healthy. */
+/** After a recreate left the target down, starts its host again on the last good version and runtime so the next rollout starts healthy. */
 export async function rollBack(topology: RunningTopology, state: HostState, model: string): Promise<void> {
-  await topology.restartProcess(state.host, { versions: { [model]: state.version } });
+  await topology.restartProcess(state.host, { versions: { [model]: state.version }, ...runtimeArgs(state.runtime ?? DEFAULT_RUNTIME_NAME) });
 }
