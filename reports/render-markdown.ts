@@ -4,6 +4,7 @@ import { buildEnvironmentBlocks } from './sections/environment-section.js';
 import { buildFaultSection } from './sections/fault-section.js';
 import { buildFootprintSection } from './sections/footprint-section.js';
 import { buildLatencySection } from './sections/latency-section.js';
+import { buildLiveSection } from './sections/live-section.js';
 import { buildRedeploySection } from './sections/redeploy-section.js';
 import { buildThresholdBlocks } from './sections/thresholds-section.js';
 import { buildThroughputSection } from './sections/throughput-section.js';
@@ -20,6 +21,7 @@ export function buildReportBlocks(results: RunResults, thresholds: readonly Thre
   return [
     ...buildVerdictBlocks(results),
     ...buildThresholdBlocks(thresholds),
+    ...buildLiveSection(results),
     ...buildLatencySection(results),
     ...buildThroughputSection(results),
     ...buildFootprintSection(results),
