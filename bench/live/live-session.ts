@@ -75,7 +75,8 @@ export function planLiveCpus(count: number, cpus: readonly number[] = allowedCpu
 
 /** Both topologies under steady load, with fault, redeploy and reset controls and a per-second record. */
 export class LiveSession {
-  readonly startedAtMs = nowMs();
+  /** When the load started (second 0 of every chart and timeline). */
+  startedAtMs = nowMs();
   readonly events: LiveEvent[] = [];
   private readonly listeners = new Set<(message: LiveMessage) => void>();
   private readonly live: LiveTopology[] = [];
@@ -105,6 +106,7 @@ export class LiveSession {
       throw failed.reason;
     }
     const requests = buildRequests(options.models, options.seed);
+    session.startedAtMs = nowMs();
     started.forEach((s, i) => {
       const running = (s as PromiseFulfilledResult<RunningTopology>).value;
       session.live.push(session.startLoad(options.topologies[i]!, running, requests, i));
@@ -250,6 +252,7 @@ export class LiveSession {
         pinReason: pinning.reason ?? null,
         cpuCores: t.cpuCores,
         modelsAffected: models.filter((m) => m.health === 'red' || m.health === 'amber').length,
+        modelsDown: models.filter((m) => m.health === 'red').length,
         busy: t.busy,
         processes: t.running.processes().map((p) => ({ name: p.name, pid: p.pid, restarts: p.restarts, up: p.url !== null && p.pid !== null })),
         models,

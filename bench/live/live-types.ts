@@ -39,7 +39,10 @@ export interface LiveTopologyState {
   pinned: boolean;
   pinReason: string | null;
   cpuCores: number | null;
+  /** Models amber (slow) or red (failing). */
   modelsAffected: number;
+  /** Models red (failing). */
+  modelsDown: number;
   busy: string | null;
   processes: Array<{ name: string; pid: number | null; restarts: number; up: boolean }>;
   models: LiveModelState[];

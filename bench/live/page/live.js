@@ -107,8 +107,13 @@
               ctx.lineTo(x, top + height);
               ctx.stroke();
               if (e.kind !== 'process') {
+                // Label to the right of the line, or to its left near the right edge.
+                const text = e.label.slice(0, 28);
+                const right = x + ctx.measureText(text).width + 8 * devicePixelRatio < u.bbox.left + u.bbox.width;
+                ctx.textAlign = right ? 'left' : 'right';
+                ctx.textBaseline = 'top';
                 ctx.fillStyle = color('--fg');
-                ctx.fillText(e.label.slice(0, 28), x + 4 * devicePixelRatio, top + (14 + 16 * (row++ % 3)) * devicePixelRatio);
+                ctx.fillText(text, x + (right ? 4 : -4) * devicePixelRatio, top + (2 + 16 * (row++ % 3)) * devicePixelRatio);
               }
             }
             ctx.restore();
@@ -153,6 +158,7 @@
     for (const m of models) {
       const rowhead = document.createElement('div');
       rowhead.className = 'rowhead';
+      rowhead.dataset.model = m.model;
       rowhead.innerHTML = `<div class="name">${m.model}</div><div class="muted">SLO ${m.sloMs} ms · ${m.rateRps} req/s</div><div class="muted">both:</div>`;
       const both = controlsFor('both', m.model);
       both.classList.add('both');
@@ -206,12 +212,19 @@
       const byT = (store.bins[topology] || {})[model];
       if (!byT) continue;
       const list = [...byT.values()].filter((b) => b.t >= viewFrom).sort((a, b) => a.t - b.t);
-      const last = list.length > 0 ? list[list.length - 1].t : 0;
-      const shown = list.filter((b) => b.t > last - WINDOW_S);
+      const now = store.state ? (store.state.nowMs - store.state.startedAtMs) / 1000 : 0;
+      const shown = list.filter((b) => b.t > now - WINDOW_S);
+      const xRange = { min: Math.max(viewFrom, now - WINDOW_S), max: Math.max(now, viewFrom + 10) };
       const x = shown.map((b) => b.t + 0.5);
       const pos = (v) => (v === null || v <= 0 ? null : v);
       charts.latency.setData([x, shown.map((b) => pos(b.p50Ms)), shown.map((b) => pos(b.p99Ms))]);
       charts.throughput.setData([x, shown.map((b) => b.ok), shown.map((b) => b.errors)]);
+      // The x axis runs to now, so a fault just injected is marked before its first bin is complete.
+      charts.latency.setScale('x', xRange);
+      charts.throughput.setScale('x', xRange);
+      // Number of seconds drawn, for scripts and tests that check the charts are fed.
+      charts.latency.root.parentElement.dataset.points = String(x.length);
+      charts.throughput.root.parentElement.dataset.points = String(x.length);
     }
   }
 
@@ -229,9 +242,9 @@
     summary.innerHTML = '';
     for (const t of state.topologies) {
       const box = document.createElement('div');
-      box.className = `affected${t.modelsAffected > 0 ? ' bad' : ''}`;
       box.dataset.topology = t.topology;
-      box.textContent = `${t.topology}: ${t.modelsAffected} of ${t.models.length} models affected${t.busy ? ` · ${t.busy}` : ''}`;
+      box.className = `affected${t.modelsDown > 0 ? ' bad' : t.modelsAffected > 0 ? ' slow' : ''}`;
+      box.textContent = `${t.topology}: ${t.modelsAffected} of ${t.models.length} models affected (${t.modelsDown} down, ${t.modelsAffected - t.modelsDown} slow)${t.busy ? ` · ${t.busy}` : ''}`;
       summary.appendChild(box);
       const head = document.querySelector(`.colhead[data-topology="${t.topology}"] .cpu`);
       if (head) head.textContent = `${t.pinned ? `CPU ${t.cpus.join(',')}` : `not pinned${t.pinReason ? ` (${t.pinReason})` : ''}`} · uses ${fmt(t.cpuCores, ' cores', 2)} · ${t.processes.length} process${t.processes.length > 1 ? 'es' : ''}`;
