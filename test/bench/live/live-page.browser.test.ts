@@ -20,7 +20,7 @@ const requests: string[] = [];
 
 /** Health shown by every tile, per topology and model. */
 async function tiles(): Promise<Record<string, Record<string, string>>> {
-  const cells = await page.$$eval('.cell', (els) => els.map((el) => ({ topology: (el as HTMLElement).dataset.topology!, model: (el as HTMLElement).dataset.model!, health: (el.querySelector('.tile') as HTMLElement).dataset.health! })));
+  const cells = await page.$$eval('.cell', (els) => els.map((el) => ({ topology: el.getAttribute('data-topology')!, model: el.getAttribute('data-model')!, health: el.querySelector('.tile')!.getAttribute('data-health')! })));
   const out: Record<string, Record<string, string>> = {};
   for (const c of cells) (out[c.topology] ??= {})[c.model] = c.health;
   return out;
@@ -35,7 +35,7 @@ async function allServing(): Promise<boolean> {
 
 /** Smallest number of seconds drawn by any chart. */
 async function fewestPoints(): Promise<number> {
-  const points = await page.$$eval('.chart', (els) => els.map((el) => Number((el as HTMLElement).dataset.points ?? 0)));
+  const points = await page.$$eval('.chart', (els) => els.map((el) => Number(el.getAttribute('data-points') ?? 0)));
   return points.length === 0 ? 0 : Math.min(...points);
 }
 
