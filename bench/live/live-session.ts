@@ -3,7 +3,7 @@ import { findModel } from '../../models/catalog.js';
 import { latestVersion } from '../../models/store.js';
 import { nowMs, sleep } from '../clock.js';
 import type { TopologyVariant } from '../config/topologies.js';
-import { armFault, buildFaultRequest, disarmFaults, hostPid } from '../experiments/fault/fault-admin.js';
+import { armFault, buildFaultRequest, disarmUntilAcknowledged, hostPid } from '../experiments/fault/fault-admin.js';
 import { performRollout, type HostState } from '../experiments/redeploy/perform-rollout.js';
 import { trackPublishedVersions, type PublishedVersions } from '../experiments/redeploy/store-versions.js';
 import { HARNESS_ADMIN_TOKEN } from '../experiments/topology-spec.js';
@@ -57,6 +57,9 @@ interface LiveTopology {
   busy: string | null;
   seenEvents: number;
 }
+
+/** How long a disarm keeps retrying a process that does not answer (busy with a cpu backlog). */
+const DISARM_DEADLINE_MS = 15_000;
 
 /** Bins re-sent on every tick, so answers arriving after their second was first shown still reach the page. */
 const RESEND_SECONDS = 6;
@@ -331,10 +334,17 @@ export class LiveSession {
   async disarm(topology: Topology | 'both' = 'both'): Promise<LiveEvent[]> {
     const out: LiveEvent[] = [];
     for (const t of this.pick(topology)) {
-      const urls = new Set(this.options.models.map((m) => this.hostUrl(t, m)).filter((u): u is string => u !== undefined));
-      const problems = (await Promise.all([...urls].map((url) => disarmFaults(url)))).filter((p): p is string => p !== null);
+      // One model per hosting process; a process busy with a cpu backlog may answer late, so each is retried until it acknowledges or dies.
+      const byHost = new Map<string, string>();
+      for (const model of this.options.models) {
+        const url = this.hostUrl(t, model);
+        if (url !== undefined && !byHost.has(url)) byHost.set(url, model);
+      }
+      const deadline = nowMs() + DISARM_DEADLINE_MS;
+      const outcomes = await Promise.all([...byHost.values()].map((model) => disarmUntilAcknowledged(t.running, model, hostPid(t.running, model), deadline)));
+      const unanswered = outcomes.filter((o) => !o.acknowledged && !/is gone/.test(o.detail ?? '')).length;
       t.armed.clear();
-      out.push(this.record('disarm', t.who.topology, null, problems.length === 0 ? 'faults disarmed' : `faults disarmed (${problems.length} process(es) did not answer)`, 'disarm'));
+      out.push(this.record('disarm', t.who.topology, null, unanswered === 0 ? 'faults disarmed' : `faults disarmed (${unanswered} process(es) did not answer in ${DISARM_DEADLINE_MS / 1000} s)`, 'disarm'));
     }
     return out;
   }
@@ -378,6 +388,12 @@ export class LiveSession {
   /** Rates, health rules and CPU plan for the saved run. */
   describeLive(): { topologies: Array<{ who: TopologyVariant; cpus: number[] | null; pinned: boolean; cpuCores: number | null; timeline: LiveTimeline }> } {
     return { topologies: this.live.map((t) => ({ who: t.who, cpus: t.running.fairness.pinning.cpus, pinned: t.running.fairness.pinning.applied, cpuCores: t.cpuCores, timeline: t.timeline })) };
+  }
+
+  /** Stops sending and ticking at once (what is in flight still lands); `stop` does the rest. */
+  pauseLoad(): void {
+    clearInterval(this.ticker);
+    for (const t of this.live) void t.load.stop();
   }
 
   /** Stops the load, then every topology, then removes the versions this session published. */

@@ -71,9 +71,13 @@ function buildResults(session: LiveSession, command: string, status: RunResults[
   };
 }
 
-/** Writes (or rewrites) the session's run folder: results.json, report.md, report.html and CSVs. */
+/** Writes (or rewrites) results.json of the session's run folder at once; returns what it wrote. */
+export function writeLiveResults(session: LiveSession, dir: string, command: string, status: RunResults['status'] = 'complete'): RunResults {
+  return new RunRecorder(dir, buildResults(session, command, status)).results;
+}
+
+/** Writes the whole run folder: results.json, then report.md, report.html and the CSVs rendered from it. */
 export async function saveLiveRun(session: LiveSession, dir: string, command: string, status: RunResults['status'] = 'complete'): Promise<string> {
-  const recorder = new RunRecorder(dir, buildResults(session, command, status));
-  await writeRunReports(recorder.results, dir);
+  await writeRunReports(writeLiveResults(session, dir, command, status), dir);
   return dir;
 }

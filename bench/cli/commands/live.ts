@@ -6,7 +6,8 @@ import { PROFILES } from '../../config/profiles.js';
 import { parseVariants, type TopologyVariant } from '../../config/topologies.js';
 import { LiveSession } from '../../live/live-session.js';
 import { startLiveServer, type LiveServer } from '../../live/live-server.js';
-import { saveLiveRun } from '../../live/save-live-run.js';
+import { saveLiveRun, writeLiveResults } from '../../live/save-live-run.js';
+import { writeRunReports } from '../../../reports/render-run.js';
 import { installCleanupHandlers, registerCleanup } from '../../orchestrator/cleanup.js';
 import { LocalTarget, defaultServerEntries } from '../../orchestrator/local-target.js';
 import { ProcessStartError } from '../../orchestrator/supervisor.js';
@@ -86,7 +87,8 @@ export async function runLive(options: LiveOptions): Promise<void> {
   const missing = Object.values(defaultServerEntries()).filter((entry) => !existsSync(entry));
   if (missing.length > 0) throw new RuntimeFailure(`compiled server missing: ${missing.join(', ')}`, 'run `npm run build` first');
   const log = (text: string): void => void process.stderr.write(`splitbench: ${text}\n`);
-  installCleanupHandlers({ interruptExitCode: 0, onShutdown: (reason) => log(`${reason}: saving the run and stopping every server…`) });
+  // Saving renders two reports after the servers are told to stop: allow it more than the default 10 s.
+  installCleanupHandlers({ interruptExitCode: 0, timeoutMs: 30_000, onShutdown: (reason) => log(`${reason}: saving the run and stopping every server…`) });
   const target = new LocalTarget(options.verbose ? { onOutput: (name, stream, line) => process.stderr.write(`[${name}${stream === 'stderr' ? '!' : ''}] ${line}\n`) } : {});
   const command = `splitbench ${process.argv.slice(2).join(' ')}`.trim();
   log(`starting ${settings.topologies.map((t) => `${t.topology}/${t.variant}`).join(' and ')} with ${settings.models.join(', ')}…`);
@@ -102,11 +104,22 @@ export async function runLive(options: LiveOptions): Promise<void> {
     return session.savedDir;
   };
   let server: LiveServer | null = null;
+  // On stop: stop sending, write results.json at once, then render the reports while the servers stop.
   const stop = async (): Promise<void> => {
-    const saved = save('complete').then((dir) => log(`saved the session to ${dir} (render again with: splitbench report ${dir})`), (error: unknown) => log(`could not save the session: ${(error as Error).message}`));
-    await saved;
-    await server?.close();
-    await session.stop();
+    session.pauseLoad();
+    let rendering: Promise<unknown> = Promise.resolve();
+    try {
+      const results = writeLiveResults(session, settings.outDir, command, 'complete');
+      session.savedDir = settings.outDir;
+      log(`saved the session to ${settings.outDir}/results.json; rendering the reports…`);
+      rendering = writeRunReports(results, settings.outDir).then(
+        () => log(`wrote report.md and report.html in ${settings.outDir} (render again with: splitbench report ${settings.outDir})`),
+        (error: unknown) => log(`could not render the reports (${(error as Error).message}); run: splitbench report ${settings.outDir}`),
+      );
+    } catch (error) {
+      log(`could not save the session: ${(error as Error).message}`);
+    }
+    await Promise.all([rendering, server?.close(), session.stop()]);
   };
   registerCleanup({ stop, stopSync: () => undefined });
   server = await startLiveServer({ session, host: settings.host, port: settings.port, save: () => save() });
