@@ -122,7 +122,12 @@ export async function runLive(options: LiveOptions): Promise<void> {
     await Promise.all([rendering, server?.close(), session.stop()]);
   };
   registerCleanup({ stop, stopSync: () => undefined });
-  server = await startLiveServer({ session, host: settings.host, port: settings.port, save: () => save() });
+  try {
+    server = await startLiveServer({ session, host: settings.host, port: settings.port, save: () => save() });
+  } catch (error) {
+    await session.stop();
+    throw new RuntimeFailure(`the live page could not listen on ${settings.host}:${settings.port}: ${(error as Error).message}`, 'pick another --port (0 = any free port) or --host');
+  }
   if (options.json) process.stdout.write(`${JSON.stringify({ url: server.url, pid: process.pid, runDir: settings.outDir, rates: settings.rates })}\n`);
   else process.stdout.write(`live page: ${server.url}\nrates (req/s per model, on each topology): ${Object.entries(settings.rates).map(([m, r]) => `${m} ${r}`).join(', ')}\nCtrl-C saves the session to ${settings.outDir} and stops everything.\n`);
   await new Promise<never>(() => undefined);

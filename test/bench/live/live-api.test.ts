@@ -36,6 +36,18 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+describe('splitbench live usage errors', () => {
+  it('exits 2 naming the bad option, before starting anything', async () => {
+    const models = await execa(process.execPath, [CLI, 'live', '--models', 'tabular,nope'], { reject: false, timeout: 30_000 });
+    expect(models.exitCode).toBe(2);
+    expect(models.stderr).toContain('"nope"');
+    const twoMonoliths = await execa(process.execPath, [CLI, 'live', '--topologies', 'monolith:single,monolith:workers', '--rate-scale', '0'], { reject: false, timeout: 30_000 });
+    expect(twoMonoliths.exitCode).toBe(2);
+    expect(twoMonoliths.stderr).toContain('one of each');
+    expect(twoMonoliths.stderr).toContain('--rate-scale');
+  });
+});
+
 describe('splitbench live over HTTP (no page)', () => {
   it('binds 127.0.0.1 and reports both topologies, every model, CPUs and what they share — never an admin token', async () => {
     expect(live.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
