@@ -106,12 +106,18 @@ describe('splitbench live over HTTP (no page)', () => {
     for (const t of state.topologies) expect(t.modelsAffected === 0 || t.models.every((m) => m.health !== 'red')).toBe(true);
   }, 150_000);
 
-  it('redeploys one model with a rolling update and records the start and end', async () => {
-    const accepted = await call('POST', 'api/redeploy', { topology: 'microservices', model: 'vad', strategy: 'rolling' });
-    expect(accepted.status).toBe(202);
-    expect(await waitFor(async () => (await readState(live.url)).topologies.find((t) => t.topology === 'microservices')!.models.find((m) => m.model === 'vad')!.version === 2, 90_000, 250)).toBe(true);
+  it('redeploys one model (rolling in microservices, recreate in the monolith) and records the start and end', async () => {
+    const versionOf = async (topology: string): Promise<number> => (await readState(live.url)).topologies.find((t) => t.topology === topology)!.models.find((m) => m.model === 'vad')!.version;
+    const idle = async (): Promise<boolean> => (await readState(live.url)).topologies.every((t) => t.busy === null);
+    const rolling = await call('POST', 'api/redeploy', { topology: 'microservices', model: 'vad', strategy: 'rolling' });
+    expect(rolling.status).toBe(202);
+    expect((await call('POST', 'api/redeploy', { topology: 'microservices', model: 'vad', strategy: 'rolling' })).status).toBe(409);
+    expect(await waitFor(async () => (await versionOf('microservices')) === 2 && (await idle()), 90_000, 250)).toBe(true);
+    expect((await call('POST', 'api/redeploy', { topology: 'monolith', model: 'vad', strategy: 'recreate' })).status).toBe(202);
+    expect(await waitFor(async () => (await versionOf('monolith')) === 3 && (await idle()), 90_000, 250)).toBe(true);
+    expect(await waitUntilServing(health)).toBe(true);
     expect((await call('POST', 'api/reset')).status).toBe(200);
-  }, 120_000);
+  }, 240_000);
 
   it('Ctrl-C saves the session as a run folder that `splitbench report` renders, and leaves no process', async () => {
     await health();
@@ -125,6 +131,9 @@ describe('splitbench live over HTTP (no page)', () => {
     const mono = results.live!.topologies[0]!.timeline;
     expect(mono.bins.tabular!.length).toBeGreaterThan(5);
     expect(mono.marks.some((m) => m.kind === 'inject')).toBe(true);
+    const ends = results.live!.events.filter((e) => e.kind === 'redeploy-end');
+    expect(ends.map((e) => e.topology)).toEqual(['microservices', 'monolith']);
+    for (const end of ends) expect(end.label).not.toContain('failed');
     rmSync(join(runDir, 'report.html'));
     const report = await execa(process.execPath, [CLI, 'report', runDir], { reject: false });
     expect(report.exitCode).toBe(0);
