@@ -79,16 +79,23 @@ describe.skipIf(!hasChromium)('the live page in a headless browser', () => {
 
   it('one click on crash turns every monolith model red and only that microservice; disarm and recovery bring them back', async () => {
     expect(await waitFor(allServing, 90_000, 250)).toBe(true);
+    // Let the charts fill a little (they keep accumulating seconds), so the screenshot shows a before and an after.
+    expect(await waitFor(async () => (await fewestPoints()) >= 12, 60_000, 250)).toBe(true);
     await page.click('.rowhead[data-model="tabular"] button[data-action="fault"][data-kind="crash"]');
+    const clickedAt = Date.now();
     const red: Record<string, Set<string>> = { monolith: new Set(), microservices: new Set() };
+    // A first screenshot as soon as the monolith is all red, a better one once the error bins have landed (if it still is).
     let shot = false;
+    let lateShot = false;
     const watch = async (until: () => boolean, timeoutMs: number): Promise<boolean> =>
       waitFor(async () => {
         for (const [topology, models] of Object.entries(await tiles())) for (const [model, health] of Object.entries(models)) if (health === 'red') red[topology]!.add(model);
         const now = await tiles();
-        if (!shot && Object.values(now.monolith!).every((h) => h === 'red')) {
+        const monolithDown = Object.values(now.monolith!).every((h) => h === 'red');
+        if (monolithDown && (!shot || (!lateShot && Date.now() - clickedAt > 2500))) {
           mkdirSync(join(ROOT, 'test-results'), { recursive: true });
           await page.screenshot({ path: SCREENSHOT, fullPage: true });
+          lateShot = shot;
           shot = true;
         }
         return until();
