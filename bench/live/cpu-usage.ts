@@ -1,10 +1,5 @@
 import { readProcess } from '../resources/proc-reader.js';
 
-/** CPU used in the last interval, in cores (1 = one full core). */
-export interface CpuShare {
-  cores: number;
-}
-
 /** Per-second CPU meter of a group of processes (PIDs change across restarts: each is followed by PID). */
 export class ProcessGroupCpu {
   private last = new Map<number, number>();
@@ -19,7 +14,7 @@ export class ProcessGroupCpu {
       if (!reading) continue;
       now.set(reading.pid, reading.cpuSeconds);
       const before = this.last.get(reading.pid);
-      // A process new since the last sample counts from its start only when it is young; else from now on.
+      // A process first seen now (a restart) counts from the next sample on.
       if (before !== undefined) used += reading.cpuSeconds - before;
     }
     const previousAtMs = this.lastAtMs;

@@ -380,9 +380,10 @@ export class LiveSession {
     return event;
   }
 
-  /** Whether every topology has stopped. */
-  get isStopped(): boolean {
-    return this.stopped;
+  /** Remembers where the session was saved and logs it as an event. */
+  markSaved(dir: string): void {
+    this.savedDir = dir;
+    this.record('save', null, null, `saved to ${dir}`, null);
   }
 
   /** Rates, health rules and CPU plan for the saved run. */

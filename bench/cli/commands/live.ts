@@ -100,8 +100,9 @@ export async function runLive(options: LiveOptions): Promise<void> {
     throw error;
   }
   const save = async (status: 'complete' | 'interrupted' = 'complete'): Promise<string> => {
-    session.savedDir = await saveLiveRun(session, settings.outDir, command, status);
-    return session.savedDir;
+    const dir = await saveLiveRun(session, settings.outDir, command, status);
+    session.markSaved(dir);
+    return dir;
   };
   let server: LiveServer | null = null;
   // On stop: stop sending, write results.json at once, then render the reports while the servers stop.
