@@ -6,6 +6,7 @@ import { buildFaultSection } from './sections/fault-section.js';
 import { buildLibrarySection } from './sections/library-section.js';
 import { buildFootprintSection } from './sections/footprint-section.js';
 import { buildLatencySection } from './sections/latency-section.js';
+import { buildLiveSection } from './sections/live-section.js';
 import { buildRedeploySection } from './sections/redeploy-section.js';
 import { buildThresholdBlocks } from './sections/thresholds-section.js';
 import { buildThroughputSection } from './sections/throughput-section.js';
@@ -22,6 +23,7 @@ export function buildReportBlocks(results: RunResults, thresholds: readonly Thre
   return [
     ...buildVerdictBlocks(results),
     ...buildThresholdBlocks(thresholds),
+    ...buildLiveSection(results),
     ...buildLatencySection(results),
     ...buildThroughputSection(results),
     ...buildFootprintSection(results),

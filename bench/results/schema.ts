@@ -511,6 +511,26 @@ export const PhaseSchema = z.object({
   durationMs: z.number(),
 });
 
+/** One event of a live session (`splitbench live`), relative to the session start. */
+export const LiveEventSchema = z.object({
+  tMs: z.number(),
+  kind: z.enum(['fault', 'disarm', 'redeploy-start', 'redeploy-end', 'process', 'reset', 'save', 'error']),
+  topology: TopologySchema.nullable(),
+  model: z.string().nullable(),
+  label: z.string(),
+});
+
+/** A live session saved as a run: per-second timelines per topology and model, and every event. */
+export const LiveSectionSchema = z.object({
+  startedAtMs: z.number(),
+  endedAtMs: z.number(),
+  rates: z.record(z.string(), z.number()),
+  healthRules: z.object({ windowMs: z.number(), maxErrorRate: z.number(), noSuccessMs: z.number() }),
+  cpu: z.object({ machineCores: z.number(), harnessCores: nullableNumber, freeCores: nullableNumber, note: z.string() }),
+  topologies: z.array(z.object({ topology: TopologySchema, variant: VariantSchema, cpus: z.array(z.number()).nullable(), pinned: z.boolean(), cpuCores: nullableNumber, timeline: TimelineSchema })),
+  events: z.array(LiveEventSchema),
+});
+
 export const RunResultsSchema = z.object({
   schemaVersion: z.number().int(),
   tool: z.object({ name: z.literal('splitbench'), version: z.string() }),
@@ -527,6 +547,8 @@ export const RunResultsSchema = z.object({
   /** Wall time of each step the run went through, in order: where a run's time went. */
   phases: z.array(PhaseSchema).default([]),
   thresholds: z.array(ThresholdOutcomeSchema).default([]),
+  /** Present when the run is a saved `splitbench live` session. */
+  live: LiveSectionSchema.optional(),
 });
 
 export type RunResults = z.infer<typeof RunResultsSchema>;
@@ -554,3 +576,4 @@ export type CompatibilityCell = z.infer<typeof CompatibilityCellSchema>;
 export type CohostingCell = z.infer<typeof CohostingCellSchema>;
 export type LibraryConsequences = z.infer<typeof LibraryConsequencesSchema>;
 export type MonolithRuntimeOption = z.infer<typeof MonolithRuntimeOptionSchema>;
+export type LiveSection = z.infer<typeof LiveSectionSchema>;

@@ -3,6 +3,7 @@ import { buildBlastRadiusCharts } from './blast-radius-heatmap.js';
 import type { ChartSet } from './chart-set.js';
 import { buildFaultTimelineCharts } from './fault-timelines.js';
 import { buildLatencyCurveCharts } from './latency-curves.js';
+import { buildLiveTimelineCharts } from './live-timelines.js';
 import { buildMemoryCostCharts } from './memory-cost-bars.js';
 import { buildRedeployTimelineCharts } from './redeploy-timelines.js';
 import { buildScalingCharts } from './scaling-lines.js';
@@ -16,5 +17,6 @@ export function buildChartSets(results: RunResults): Map<string, ChartSet[]> {
     ['charts-footprint', [buildMemoryCostCharts(results), buildScalingCharts(results)]],
     ['charts-redeploy', [buildRedeployTimelineCharts(results)]],
     ['charts-fault', [buildBlastRadiusCharts(results), buildFaultTimelineCharts(results)]],
+    ['charts-live', [buildLiveTimelineCharts(results)]],
   ]);
 }
