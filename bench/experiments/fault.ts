@@ -34,6 +34,14 @@ export function faultSpecExtras(ctx: ExperimentContext): SpecExtras {
   return { faults: true, memoryLimitBytes: ctx.config.settings.fault.memoryLimitBytes, versions };
 }
 
+/**
+ * Whether the diagnose experiment rides on the fault windows: a run with both records the platform
+ * signals during every fault window and diagnoses it, instead of injecting the same faults again.
+ */
+export function diagnoseRidesOnFault(config: RunConfig): boolean {
+  return config.experiments.includes('fault') && config.experiments.includes('diagnose');
+}
+
 /** Starts a topology variant ready for fault windows. */
 function startFaultTopology(ctx: ExperimentContext, who: TopologyVariant): Promise<RunningTopology> {
   return ctx.target.start(buildTopologySpec(ctx.config, ctx.storeDir, who, faultSpecExtras(ctx)));
@@ -49,6 +57,14 @@ function noteLimits(ctx: ExperimentContext, topology: RunningTopology): void {
   });
 }
 
+/** Records, once per run, that the windows carry the diagnose recording's scrapes. */
+function noteRecording(ctx: ExperimentContext, tickMs: number): void {
+  const note = `platform signals recorded during every window for the diagnose experiment: /proc and one /metrics scrape per server process every ${tickMs} ms, the same rule in both topologies (so the services and gateway get more scrapes than the one monolith process)`;
+  ctx.recorder.updateSection('fault', (s) => {
+    if (!s.notes.includes(note)) s.notes.push(note);
+  });
+}
+
 /**
  * Every window of one trial on a started topology, in turn; a window that leaves the topology
  * unhealthy gets it replaced by a fresh start. Returns the topology now running (the caller stops it).
@@ -58,15 +74,19 @@ export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVaria
   const label = `${who.topology}/${who.variant} · trial ${trial + 1}`;
   let topology = started;
   noteLimits(ctx, topology);
+  const { tickMs, scrapeTimeoutMs } = ctx.config.settings.diagnose;
+  const recordSignals = diagnoseRidesOnFault(ctx.config) ? { tickMs, scrapeTimeoutMs } : undefined;
+  if (recordSignals) noteRecording(ctx, tickMs);
   for (const [index, window] of windows.entries()) {
     throwIfInterrupted(ctx.signal);
     ctx.progress.step(`fault · ${label} · ${window.kind === 'none' ? 'baseline (no fault)' : `${window.kind} in ${window.targetModel}`}`);
     const seed = ctx.config.seed * 1000 + 700 + trial * 50 + index;
-    const outcome = await runFaultWindow(ctx, topology, { who, trial, kind: window.kind, targetModel: window.targetModel, seed });
+    const outcome = await runFaultWindow(ctx, topology, { who, trial, kind: window.kind, targetModel: window.targetModel, seed, ...(recordSignals ? { recordSignals } : {}) });
     ctx.recorder.updateSection('fault', (s) => {
       s.results.push(outcome.result);
       s.notes.push(...outcome.notes);
     });
+    if (outcome.diagnosis) ctx.recorder.updateSection('diagnose', (s) => s.results.push(outcome.diagnosis!));
     ctx.progress.tick(estimateSteps(ctx.config).faultWindowMs);
     if (!outcome.healthy && index < windows.length - 1) {
       throwIfInterrupted(ctx.signal);

@@ -27,15 +27,15 @@ function describeLeaders(trials: readonly DiagnoseResult[]): string {
   return leaders.map((r) => `${r.model} (${r.signals.join(', ')})`).join('; ');
 }
 
-/** Suspects / time-to-blame table per fault kind × topology, with the rule set. */
+/** Suspects / time-to-blame table per fault kind × culprit × topology, with the rule set. */
 export function buildDiagnoseSection(results: RunResults): Block[] {
   const { blocks, present } = buildSectionHeader(results, 'diagnose');
   const section = results.experiments.diagnose;
   if (!present || !section) return blocks;
   const baselineFirst = (r: DiagnoseResult) => (r.faultKind === 'none' ? 0 : 1);
-  const sorted = [...section.results].sort((a, b) => baselineFirst(a) - baselineFirst(b) || a.faultKind.localeCompare(b.faultKind) || a.topology.localeCompare(b.topology) || a.variant.localeCompare(b.variant) || a.trial - b.trial);
+  const sorted = [...section.results].sort((a, b) => baselineFirst(a) - baselineFirst(b) || a.faultKind.localeCompare(b.faultKind) || a.targetModel.localeCompare(b.targetModel) || a.topology.localeCompare(b.topology) || a.variant.localeCompare(b.variant) || a.trial - b.trial);
   const rows: Cell[][] = [];
-  for (const trials of groupBy(sorted, (r) => `${r.faultKind}|${r.topology}|${r.variant}`).values()) {
+  for (const trials of groupBy(sorted, (r) => `${r.faultKind}|${r.targetModel}|${r.topology}|${r.variant}`).values()) {
     const first = trials[0];
     if (!first) continue;
     const baseline = first.faultKind === 'none';

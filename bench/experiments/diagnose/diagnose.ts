@@ -4,10 +4,10 @@ import type { RunningTopology } from '../../orchestrator/types.js';
 import type { FaultKind } from '../../results/schema.js';
 import { choosePairs } from '../compare-topologies.js';
 import { throwIfInterrupted, type ExperimentContext } from '../context.js';
-import { faultSpecExtras } from '../fault.js';
+import { diagnoseRidesOnFault, faultSpecExtras } from '../fault.js';
+import { runFaultWindow } from '../fault/fault-window.js';
 import { buildTopologySpec } from '../topology-spec.js';
 import { compareDiagnoses, describeDiagnoseFindings } from './diagnose-metrics.js';
-import { runDiagnoseWindow } from './diagnose-window.js';
 
 // Expected wall time of a topology start, and of the disarm/health wait after a window (progress weights only).
 const START_MS = 3000;
@@ -21,8 +21,9 @@ export function chooseDiagnoseVariants(config: RunConfig): TopologyVariant[] {
   return config.variants.filter((v) => v.variant === pair.monolith || v.variant === pair.microservices);
 }
 
-/** Expected wall time of the experiment (progress units). */
+/** Expected wall time of the experiment (progress units): none when it rides on the fault windows. */
 export function estimateDiagnoseMs(config: RunConfig): number {
+  if (diagnoseRidesOnFault(config)) return 0;
   const d = config.settings.diagnose;
   const starts = d.trials * chooseDiagnoseVariants(config).length;
   return starts * START_MS + starts * (d.kinds.length + 1) * (d.warmupMs + d.baselineMs + d.observeMs + SETTLE_MS);
@@ -46,9 +47,11 @@ async function runTrial(ctx: ExperimentContext, who: TopologyVariant, trial: num
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`diagnose · ${label} · ${kind === 'none' ? 'baseline (no fault)' : `${kind} in ${settings.targetModel}`}`);
       const seed = ctx.config.seed * 1000 + 900 + trial * 50 + index;
-      const outcome = await runDiagnoseWindow(ctx, topology, { who, trial, kind, targetModel: settings.targetModel, seed });
+      // The fault window with recording on: the fault stays armed for observeMs, the load ends then.
+      const timing = { warmupMs: settings.warmupMs, baselineMs: settings.baselineMs, faultMs: settings.observeMs, recoveryLimitMs: 0, observeAfterReadyMs: null };
+      const outcome = await runFaultWindow(ctx, topology, { who, trial, kind, targetModel: settings.targetModel, seed, timing, recordSignals: { tickMs: settings.tickMs, scrapeTimeoutMs: settings.scrapeTimeoutMs } });
       ctx.recorder.updateSection('diagnose', (s) => {
-        s.results.push(outcome.result);
+        s.results.push(outcome.diagnosis!);
         s.notes.push(...outcome.notes);
       });
       ctx.progress.tick(settings.warmupMs + settings.baselineMs + settings.observeMs + SETTLE_MS);
@@ -64,13 +67,36 @@ async function runTrial(ctx: ExperimentContext, who: TopologyVariant, trial: num
   }
 }
 
+/** Closes the section: the comparisons (suspects to inspect, time to blame) and findings over its windows. */
+function finishDiagnose(ctx: ExperimentContext, kinds: readonly string[], variants: readonly TopologyVariant[]): void {
+  ctx.recorder.updateSection('diagnose', (s) => {
+    s.comparisons = compareDiagnoses(s.results, kinds, variants, ctx.config.seed);
+    s.notes.push(...describeDiagnoseFindings(s.results, kinds));
+    s.status = 'complete';
+    s.finishedAt = new Date().toISOString();
+  });
+}
+
+/**
+ * The diagnose experiment in a run that also has `fault`: its windows were the fault windows
+ * (recorded and diagnosed as they ran, see runFaultWindows); this only notes that and closes it.
+ */
+function finishDiagnoseOnFaultWindows(ctx: ExperimentContext): void {
+  const { fault, diagnose } = ctx.config.settings;
+  const note = `diagnosed on the fault experiment's windows: same injections, no windows of its own — every fault window (${fault.kinds.join(', ')} in ${fault.targetModels.join(', ')}, on ${ctx.config.variants.map((v) => `${v.topology}/${v.variant}`).join(', ')}, ${fault.trials} trial(s)) and its baseline window (none); the culprit is never shown to the diagnoser. Baseline ${fault.baselineMs} ms, then the fault armed for ${fault.faultMs} ms and disarmed, the diagnoser watching until the window ended (recovery included); /proc and one /metrics scrape per server process every ${diagnose.tickMs} ms (scrape timeout ${diagnose.scrapeTimeoutMs} ms) in both topologies alike, a load the fault figures of this run carry too. The diagnose settings kinds, targetModel, trials, variantsOn and durations are not used here`;
+  ctx.recorder.updateSection('diagnose', (s) => s.notes.unshift(note));
+  finishDiagnose(ctx, fault.kinds, ctx.config.variants);
+}
+
 /**
  * The diagnose experiment (DESIGN.md §6): per trial and variant, every fault kind in one model
  * under steady load, a fixed diagnoser ranking the models from platform signals only; then the
- * comparisons (suspects to inspect, time to blame) and findings.
+ * comparisons (suspects to inspect, time to blame) and findings. With `fault` in the run, it reads
+ * the fault windows instead of running its own.
  */
 export async function runDiagnoseExperiment(ctx: ExperimentContext): Promise<void> {
   const { config } = ctx;
+  if (diagnoseRidesOnFault(config)) return finishDiagnoseOnFaultWindows(ctx);
   const settings = config.settings.diagnose;
   const variants = chooseDiagnoseVariants(config);
   ctx.recorder.updateSection('diagnose', (s) => {
@@ -79,10 +105,5 @@ export async function runDiagnoseExperiment(ctx: ExperimentContext): Promise<voi
   for (let trial = 0; trial < settings.trials; trial++) {
     for (const who of variants) await runTrial(ctx, who, trial);
   }
-  ctx.recorder.updateSection('diagnose', (s) => {
-    s.comparisons = compareDiagnoses(s.results, settings.kinds, variants, config.seed);
-    s.notes.push(...describeDiagnoseFindings(s.results, settings.kinds));
-    s.status = 'complete';
-    s.finishedAt = new Date().toISOString();
-  });
+  finishDiagnose(ctx, settings.kinds, variants);
 }

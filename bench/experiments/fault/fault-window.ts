@@ -4,12 +4,15 @@ import { nowMs, sleep } from '../../clock.js';
 import type { TopologyVariant } from '../../config/topologies.js';
 import type { OpenLoopResult } from '../../load/types.js';
 import type { RunningTopology } from '../../orchestrator/types.js';
-import type { FaultKind, FaultResult } from '../../results/schema.js';
+import type { FaultSettings } from '../../config/profiles.js';
+import type { DiagnoseResult, FaultKind, FaultResult } from '../../results/schema.js';
 import { checkGeneratorSaturation, combineValidity } from '../../stats/index.js';
 import { marksFromEvents, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';
 import type { ExperimentContext } from '../context.js';
 import { collectObservations, toRequestLogs, withoutProbes } from '../availability-probe.js';
 import { toTimeline } from '../traffic.js';
+import { diagnoseWindow } from '../diagnose/diagnose-result.js';
+import { startSignalRecorder, type RecordedSignals, type SignalRecorder } from '../diagnose/record-signals.js';
 import { startFaultLoad } from './fault-load.js';
 import { armFault, buildFaultRequest, type FaultRequest, disarmFaults, disarmUntilAcknowledged, hostPid } from './fault-admin.js';
 import { findReadyAgainAt, summariseProcessFates } from './process-events.js';
@@ -27,7 +30,14 @@ export interface FaultWindowPlan {
   kind: FaultKind;
   targetModel: string;
   seed: number;
+  /** The window's durations; the profile's fault settings when absent (the diagnose experiment alone passes its own). */
+  timing?: FaultWindowTiming;
+  /** Record the platform signals during the load (diagnose): /proc and one /metrics scrape per process per tick. */
+  recordSignals?: { tickMs: number; scrapeTimeoutMs: number };
 }
+
+/** The durations that shape a window. */
+export type FaultWindowTiming = Pick<FaultSettings, 'warmupMs' | 'baselineMs' | 'faultMs' | 'recoveryLimitMs' | 'observeAfterReadyMs'>;
 
 /** A window's result plus what the harness learnt about the topology's state. */
 export interface FaultWindowOutcome {
@@ -35,6 +45,8 @@ export interface FaultWindowOutcome {
   /** False when the topology did not get healthy again: the caller replaces it. */
   healthy: boolean;
   notes: string[];
+  /** The diagnoser's reading of the same window; present when the plan asked to record signals. */
+  diagnosis?: DiagnoseResult;
 }
 
 /** Sleeps until an absolute instant (nowMs clock). */
@@ -67,8 +79,8 @@ interface Injection {
 }
 
 /** Arms the fault at baseline end, disarms it after faultMs; returns the marks and anything worth noting. */
-async function injectDuringLoad(ctx: ExperimentContext, topology: RunningTopology, plan: FaultWindowPlan, loadStartMs: number, loadEndMs: number): Promise<Injection> {
-  const { warmupMs, baselineMs, faultMs } = ctx.config.settings.fault;
+async function injectDuringLoad(topology: RunningTopology, plan: FaultWindowPlan, timing: FaultWindowTiming, loadStartMs: number, loadEndMs: number): Promise<Injection> {
+  const { warmupMs, baselineMs, faultMs } = timing;
   await sleepUntil(loadStartMs + warmupMs + baselineMs);
   // The baseline window has the same shape as a fault window, with nothing armed.
   if (plan.kind === 'none') return { injectAtMs: loadStartMs + warmupMs + baselineMs, disarmAtMs: loadStartMs + warmupMs + baselineMs + faultMs, marks: [], notes: [] };
@@ -97,8 +109,8 @@ async function injectDuringLoad(ctx: ExperimentContext, topology: RunningTopolog
  * process that died is ready again (read off the supervisor's events, so nothing extra hits the
  * servers); the rest of the recovery limit would only add bins after recovery. True when it ended it.
  */
-async function endWhenSettled(ctx: ExperimentContext, topology: RunningTopology, load: BackgroundLoad, injection: Injection, loadEndMs: number): Promise<boolean> {
-  const { observeAfterReadyMs, binMs } = ctx.config.settings.fault;
+async function endWhenSettled(ctx: ExperimentContext, topology: RunningTopology, load: BackgroundLoad, injection: Injection, loadEndMs: number, observeAfterReadyMs: number | null): Promise<boolean> {
+  const { binMs } = ctx.config.settings.fault;
   if (observeAfterReadyMs === null) return false;
   while (!ctx.signal.aborted && nowMs() < loadEndMs) {
     const readyAtMs = findReadyAgainAt(topology.events, injection.injectAtMs);
@@ -132,26 +144,41 @@ function judgeWindow(run: OpenLoopResult, sloMs: Record<string, number>, endedEa
 /**
  * One window under steady mixed load: baseline, the fault armed for faultMs (none for the baseline
  * window), observation until the load ends, then a wait until every process is ready again.
- * Everything reported is read off the timeline and the supervisor's events.
+ * Everything reported is read off the timeline and the supervisor's events; with recordSignals,
+ * the platform signals recorded during the load are also handed to the diagnoser (never the culprit).
  */
 export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTopology, plan: FaultWindowPlan): Promise<FaultWindowOutcome> {
-  const { warmupMs, baselineMs, faultMs, recoveryLimitMs, binMs } = ctx.config.settings.fault;
+  const timing = plan.timing ?? ctx.config.settings.fault;
+  const { warmupMs, baselineMs, faultMs, recoveryLimitMs } = timing;
+  const { binMs } = ctx.config.settings.fault;
   const durationMs = warmupMs + baselineMs + faultMs + recoveryLimitMs;
-  const load = await startFaultLoad(ctx, topology, { warmupMs, durationMs: baselineMs + faultMs + recoveryLimitMs }, plan.seed);
+  const recorder: SignalRecorder | null = plan.recordSignals ? startSignalRecorder(topology, plan.recordSignals.tickMs, plan.recordSignals.scrapeTimeoutMs) : null;
+  let recorded: RecordedSignals | null = null;
   let injected: Injection;
   let endedEarly = false;
+  let run: OpenLoopResult;
+  let loadStartedAtMs: number;
+  let loadEndedAtMs: number;
   try {
-    injected = await injectDuringLoad(ctx, topology, plan, load.startedAtMs, load.startedAtMs + durationMs);
-    endedEarly = await endWhenSettled(ctx, topology, load, injected, load.startedAtMs + durationMs);
-  } catch (error) {
-    await disarmFaults(topology.adminUrls()[plan.targetModel]);
-    await load.handle.abort();
-    throw error;
+    const load = await startFaultLoad(ctx, topology, { warmupMs, durationMs: baselineMs + faultMs + recoveryLimitMs }, plan.seed);
+    loadStartedAtMs = load.startedAtMs;
+    try {
+      injected = await injectDuringLoad(topology, plan, timing, load.startedAtMs, load.startedAtMs + durationMs);
+      endedEarly = await endWhenSettled(ctx, topology, load, injected, load.startedAtMs + durationMs, timing.observeAfterReadyMs);
+    } catch (error) {
+      await disarmFaults(topology.adminUrls()[plan.targetModel]);
+      await load.handle.abort();
+      throw error;
+    }
+    run = await load.handle.result;
+    loadEndedAtMs = nowMs();
+  } finally {
+    // The recording ends with the load: the health wait after it is not part of the window.
+    if (recorder) recorded = await recorder.stop();
   }
-  const run = await load.handle.result;
   const healthyAtMs = await waitUntilHealthy(topology, HEALTH_TIMEOUT_MS, ctx.signal);
   const eventsUntil = healthyAtMs ?? nowMs();
-  const fates = summariseProcessFates(topology.events, load.startedAtMs, eventsUntil);
+  const fates = summariseProcessFates(topology.events, loadStartedAtMs, eventsUntil);
   const sloMs = Object.fromEntries(ctx.config.models.map((m) => [m, findModel(m)!.sloMs]));
   // Bins (charts, SLO rule) are the load's alone; outages merge the load's requests with the probes.
   const timelineOnly = toTimeline(withoutProbes(run));
@@ -166,20 +193,21 @@ export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTo
     observations: collectObservations(run),
     probes: collectObservations(run, 'probes'),
   });
-  const marks: AbsoluteMark[] = [...injected.marks, ...marksFromEvents(topology.events, load.startedAtMs, eventsUntil)];
+  const marks: AbsoluteMark[] = [...injected.marks, ...marksFromEvents(topology.events, loadStartedAtMs, eventsUntil)];
   if (analysis.recoveryMs !== null && plan.kind !== 'none') marks.push({ atMs: run.startedAtMs + injectedAtMs + analysis.recoveryMs, kind: 'recovered', label: 'every model back within SLO' });
   if (healthyAtMs !== null && fates.died.length > 0) marks.push({ atMs: healthyAtMs, kind: 'other', label: 'topology healthy again (all processes ready)' });
   const notMeasured: Record<string, string> = {};
-  if (analysis.recoveryMs === null) notMeasured.recoveryMs = endedEarly ? `not every model was back within SLO (or its baseline) by the end of the window, ${ctx.config.settings.fault.observeAfterReadyMs} ms after the topology was ready again` : `not every model was back within SLO (or its baseline) ${recoveryLimitMs} ms after the fault was disarmed`;
+  if (analysis.recoveryMs === null) notMeasured.recoveryMs = endedEarly ? `not every model was back within SLO (or its baseline) by the end of the window, ${timing.observeAfterReadyMs} ms after the topology was ready again` : `not every model was back within SLO (or its baseline) ${recoveryLimitMs} ms after the fault was disarmed`;
   if (analysis.blastRadius === null) notMeasured.blastRadius = analysis.undeterminedModels.length > 0 ? `no other model could be judged: ${analysis.undeterminedModels.map((u) => `${u.model} (${u.reason})`).join('; ')}` : 'no other model in the run';
   if (analysis.collateralP99InflationRatio === null) notMeasured.collateralP99InflationRatio = 'no neighbour had a p99 in both the baseline and the fault window';
   const notes = [...injected.notes];
   if (healthyAtMs === null) notes.push(`${plan.who.topology}/${plan.who.variant} ${plan.kind} in ${plan.targetModel}: the topology was not healthy ${HEALTH_TIMEOUT_MS} ms after the window; it was stopped and started again`);
+  const validity = judgeWindow(run, sloMs, endedEarly);
   const result: FaultResult = {
     topology: plan.who.topology,
     variant: plan.who.variant,
     trial: plan.trial,
-    ...judgeWindow(run, sloMs, endedEarly),
+    ...validity,
     notMeasured,
     faultKind: plan.kind,
     targetModel: plan.targetModel,
@@ -197,5 +225,7 @@ export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTo
     undeterminedModels: analysis.undeterminedModels,
     requestLogs: toRequestLogs(run),
   };
-  return { result, healthy: healthyAtMs !== null, notes };
+  // The same instants for the diagnoser: baseline after the warm-up, the injection, the load's end.
+  const diagnosis = recorded && plan.recordSignals ? diagnoseWindow(topology, recorded, run, { baselineFromMs: run.startedAtMs + warmupMs, injectedAtMs: injected.injectAtMs, untilMs: loadEndedAtMs }, { who: plan.who, trial: plan.trial, kind: plan.kind, targetModel: plan.targetModel, tickMs: plan.recordSignals.tickMs, validity }) : undefined;
+  return { result, healthy: healthyAtMs !== null, notes, ...(diagnosis ? { diagnosis } : {}) };
 }
