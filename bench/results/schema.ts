@@ -293,6 +293,8 @@ export const EnvironmentSchema = z.object({
   hostname: z.string(),
   cpuSets: z.object({ servers: z.array(z.number()).nullable(), generator: z.array(z.number()).nullable(), tasksetApplied: z.boolean() }),
   resourceLimits: z.object({ mechanism: z.enum(['cgroup-v1', 'watchdog', 'none']), detail: z.string() }),
+  /** Where the topologies ran (absent in files from before targets existed: local processes). */
+  target: z.object({ name: z.string(), detail: z.string() }).optional(),
 });
 
 export const ModelRecordSchema = z.object({

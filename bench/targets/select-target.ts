@@ -21,10 +21,12 @@ export function parseTargetName(value: string | undefined, problems: string[]): 
  * The target to run on. For docker this checks the engine first (EngineUnavailableError → exit 2)
  * and builds or reuses the runtime image once, so trials do not each pay for it.
  */
-export async function createTarget(name: TargetName, options: { local?: LocalTargetOptions; onProgress?: (line: string) => void } = {}): Promise<Target> {
-  if (name === 'local') return new LocalTarget(options.local ?? {});
+export async function createTarget(name: TargetName, options: { local?: LocalTargetOptions; onProgress?: (line: string) => void } = {}): Promise<{ target: Target; description: { name: TargetName; detail: string } }> {
+  if (name === 'local') return { target: new LocalTarget(options.local ?? {}), description: { name, detail: 'local processes; restarts by the splitbench supervisor, limits by cgroup v1 or the server watchdog' } };
   const docker = await connectEngine();
+  const version = await docker.version().then((v) => v.Version, () => 'unknown');
   const image = await buildRuntimeImage(docker, options.onProgress ? { onProgress: options.onProgress } : {});
   options.onProgress?.(`docker target: image ${image.tag} (${(image.sizeBytes / 1024 / 1024).toFixed(0)} MiB${image.built ? `, built in ${(image.buildMs / 1000).toFixed(1)} s` : ', reused'})`);
-  return new DockerTarget({ image: image.tag });
+  const detail = `Docker Engine ${version}, image ${image.tag} (${image.sizeBytes} bytes); one container per process, host network; restarts, memory/CPU limits (OOM kill) and health checks are the engine's`;
+  return { target: new DockerTarget({ image: image.tag }), description: { name, detail } };
 }

@@ -40,6 +40,7 @@ export function buildEnvironmentBlocks(results: RunResults): Block[] {
           ['Node / onnxruntime', `${env.node} / ${env.onnxruntime}`],
           ['CPU sets', `servers ${env.cpuSets.servers?.join(',') ?? 'any'}; generator ${env.cpuSets.generator?.join(',') ?? 'any'}; taskset ${env.cpuSets.tasksetApplied ? 'applied' : 'not applied'}`],
           ['resource limits', `${env.resourceLimits.mechanism}: ${env.resourceLimits.detail}`],
+          ...(env.target ? [['target', `${env.target.name}: ${env.target.detail}`] as [string, string]] : []),
         ],
       },
     },

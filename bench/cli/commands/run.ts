@@ -75,7 +75,7 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   const targetProblems: string[] = [];
   const targetName = parseTargetName(options.target, targetProblems);
   if (targetName === null) throw new UsageError(targetProblems);
-  const target = await createTarget(targetName, { onProgress: (line) => process.stderr.write(`${line}\n`) });
+  const { target, description: targetDescription } = await createTarget(targetName, { onProgress: (line) => process.stderr.write(`${line}\n`) });
 
   const controller = new AbortController();
   const progress = createProgress(Boolean(options.json));
@@ -100,6 +100,7 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   try {
     const recorder = await runExperiments(config, { target, progress, signal: controller.signal, storeDir: options.store, command: commandLine });
     results = recorder.results;
+    results.environment.target = targetDescription;
     results.thresholds = evaluateThresholds(results, config.thresholds);
     recorder.flush();
     const { files } = await writeRunReports(results, config.outDir);

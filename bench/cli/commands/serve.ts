@@ -132,7 +132,7 @@ export async function runServe(kindArg: string, options: ServeOptions): Promise<
   const targetName = parseTargetName(options.target, targetProblems);
   if (targetName === null) throw new UsageError(targetProblems, 'see `splitbench serve --help`');
   const local = options.verbose ? { onOutput: (name: string, stream: 'stdout' | 'stderr', line: string) => process.stderr.write(`[${name}${stream === 'stderr' ? '!' : ''}] ${line}\n`) } : {};
-  const target = await createTarget(targetName, { local, onProgress: (line) => process.stderr.write(`${line}\n`) });
+  const { target } = await createTarget(targetName, { local, onProgress: (line) => process.stderr.write(`${line}\n`) });
   process.stderr.write(`splitbench: starting ${spec.kind} (${spec.variant}) with ${spec.models.join(', ')}…\n`);
   let topology: RunningTopology;
   try {

@@ -64,7 +64,7 @@ describe.skipIf(!engine)('DockerTarget on a real engine', () => {
   });
 
   it('runs the monolith and the gateway topology as one container per process, serving the same outputs as local processes', async () => {
-    const docker = new DockerTarget({ image });
+    const docker = new DockerTarget({ image, healthIntervalMs: 1000 });
     const monolith = await start(docker, { kind: 'monolith', variant: 'single' });
     const micro = await start(docker, { kind: 'microservices', variant: 'gateway' });
     const local = await start(new LocalTarget({ stopGraceMs: 3000 }), { kind: 'monolith', variant: 'single' });
@@ -77,6 +77,8 @@ describe.skipIf(!engine)('DockerTarget on a real engine', () => {
       expect(await infer(micro.endpoints()[model]!, model)).toEqual(expected);
     }
     expect(micro.processes().every((p) => p.pid !== null && p.pid > 1)).toBe(true);
+    const healthy = (): string[] => micro.engineEvents.filter((e) => e.action === 'health_status' && e.status === 'healthy').map((e) => e.process ?? '');
+    expect(await waitFor(() => new Set(healthy()).size === 3, 30_000), 'the engine HEALTHCHECK (GET /v2/health/ready) reports every container healthy').toBe(true);
     const ids = Object.values(micro.containers());
     await micro.stop();
     const left = await labelledContainers();
