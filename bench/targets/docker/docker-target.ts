@@ -50,6 +50,8 @@ interface ContainerState {
   port: number;
   url: string;
   containerId: string | null;
+  /** Host PID of the container's init (docker-init); the server is its child. */
+  initPid: number | null;
   pid: number | null;
   restarts: number;
   state: 'starting' | 'ready' | 'down' | 'stopping' | 'stopped';
@@ -123,6 +125,8 @@ async function startDockerTopology(docker: Docker, image: string, spec: Topology
         await response.arrayBuffer();
         if (response.status === 200 && state.generation === generation && state.state === 'starting') {
           state.state = 'ready';
+          // At 'start' docker-init may not have forked the server yet: the server is surely there once it answers.
+          if (state.initPid !== null) state.pid = findServerPid(state.initPid);
           record('ready', state, { pid: state.pid ?? undefined, detail: state.url });
           for (const wake of state.readyWaiters.splice(0)) wake('ready');
           if (state.name === 'gateway' && state.startsSeen > 1) await reapplyRoutes();
@@ -148,6 +152,7 @@ async function startDockerTopology(docker: Docker, image: string, spec: Topology
       record('exit', state, { pid: state.pid ?? undefined, code, signal: toSignalName(code), detail: oom ? `killed by the engine's OOM killer (memory limit ${spec.memoryLimitBytes ?? '?'} bytes)` : 'reported by the engine' });
       state.oomAt = null;
       state.pid = null;
+      state.initPid = null;
       state.state = 'down';
       state.generation++;
       for (const wake of state.readyWaiters.splice(0)) wake('died');
@@ -159,10 +164,11 @@ async function startDockerTopology(docker: Docker, image: string, spec: Topology
         record('restart', state, { detail: `engine restart policy "${spec.restartPolicy === 'always' ? 'always' : 'no'}" (restart ${state.restarts})` });
       }
       try {
-        state.pid = findServerPid((await docker.getContainer(event.containerId).inspect()).State.Pid);
+        state.initPid = (await docker.getContainer(event.containerId).inspect()).State.Pid || null;
       } catch {
-        state.pid = null;
+        state.initPid = null;
       }
+      state.pid = state.initPid === null ? null : findServerPid(state.initPid);
       state.state = 'starting';
       record('spawn', state, { pid: state.pid ?? undefined, detail: `container ${event.containerId.slice(0, 12)} ${image} ${state.entry} ${state.command.join(' ')}` });
       void watchReadiness(state, state.generation);
@@ -222,7 +228,7 @@ async function startDockerTopology(docker: Docker, image: string, spec: Topology
     const port = planned.port !== 0 ? planned.port : await findFreePort();
     const state: ContainerState = {
       name: planned.name, planned, command: [...command, '--port', String(port)], entry: entryInImage(entry), port, url: `http://127.0.0.1:${port}`,
-      containerId: null, pid: null, restarts: 0, state: 'starting', startsSeen: 0, generation: 0, oomAt: null, readyWaiters: [],
+      containerId: null, initPid: null, pid: null, restarts: 0, state: 'starting', startsSeen: 0, generation: 0, oomAt: null, readyWaiters: [],
     };
     states.set(planned.name, state);
     return state;

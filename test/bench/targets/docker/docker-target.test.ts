@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findModel } from '../../../../models/catalog.js';
@@ -76,7 +77,7 @@ describe.skipIf(!engine)('DockerTarget on a real engine', () => {
       expect(await infer(monolith.endpoints()[model]!, model)).toEqual(expected);
       expect(await infer(micro.endpoints()[model]!, model)).toEqual(expected);
     }
-    expect(micro.processes().every((p) => p.pid !== null && p.pid > 1)).toBe(true);
+    for (const p of micro.processes()) expect(readFileSync(`/proc/${p.pid}/cmdline`, 'utf8'), `pid of ${p.name} is its node server`).toContain('/app/dist/');
     const healthy = (): string[] => micro.engineEvents.filter((e) => e.action === 'health_status' && e.status === 'healthy').map((e) => e.process ?? '');
     expect(await waitFor(() => new Set(healthy()).size === 3, 30_000), 'the engine HEALTHCHECK (GET /v2/health/ready) reports every container healthy').toBe(true);
     const ids = Object.values(micro.containers());
