@@ -119,7 +119,11 @@ async function startDockerTopology(docker: Docker, image: string, spec: Topology
 
   /** Polls the readiness endpoint of the current incarnation; records 'ready' once it answers 200. */
   const watchReadiness = async (state: ContainerState, generation: number): Promise<void> => {
+    // A gateway the engine restarted holds the routes of its creation flags, and its readiness checks
+    // those upstreams: put the current routes back as soon as it answers, before waiting for ready.
+    let routesRestored = !(state.name === 'gateway' && state.startsSeen > 1);
     while (state.generation === generation && (state.state === 'starting' || state.state === 'down')) {
+      if (!routesRestored) routesRestored = await reapplyRoutes(state.url);
       try {
         const response = await fetch(`${state.url}${state.planned.health.ready}`, { signal: AbortSignal.timeout(1000) });
         await response.arrayBuffer();
@@ -129,7 +133,6 @@ async function startDockerTopology(docker: Docker, image: string, spec: Topology
           if (state.initPid !== null) state.pid = findServerPid(state.initPid);
           record('ready', state, { pid: state.pid ?? undefined, detail: state.url });
           for (const wake of state.readyWaiters.splice(0)) wake('ready');
-          if (state.name === 'gateway' && state.startsSeen > 1) await reapplyRoutes();
           return;
         }
       } catch {
@@ -257,13 +260,11 @@ async function startDockerTopology(docker: Docker, image: string, spec: Topology
     state.pid = null;
   };
 
-  /** PUT /admin/routes/{model} on the gateway. */
-  const putRoute = async (model: string, url: string): Promise<void> => {
-    const gateway = states.get('gateway');
-    if (!gateway || gateway.state !== 'ready' || gatewayToken === null) return;
-    const response = await fetch(`${gateway.url}/admin/routes/${encodeURIComponent(model)}`, {
+  /** PUT /admin/routes/{model} on a gateway URL. */
+  const putRouteAt = async (gatewayUrl: string, model: string, url: string): Promise<void> => {
+    const response = await fetch(`${gatewayUrl}/admin/routes/${encodeURIComponent(model)}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', 'x-splitbench-token': gatewayToken },
+      headers: { 'content-type': 'application/json', 'x-splitbench-token': gatewayToken ?? '' },
       body: JSON.stringify({ url }),
       signal: AbortSignal.timeout(5000),
     });
@@ -271,9 +272,21 @@ async function startDockerTopology(docker: Docker, image: string, spec: Topology
     if (!response.ok) throw new Error(`gateway refused route ${model} → ${url}: HTTP ${response.status} ${text}`);
   };
 
-  /** After the engine restarted the gateway (its flags hold the routes of creation), puts back the current routes. */
-  async function reapplyRoutes(): Promise<void> {
-    for (const [model, url] of routes) await putRoute(model, url).catch(() => undefined);
+  /** PUT /admin/routes/{model} on the gateway when it is ready (a starting one gets the routes from reapplyRoutes). */
+  const putRoute = async (model: string, url: string): Promise<void> => {
+    const gateway = states.get('gateway');
+    if (!gateway || gateway.state !== 'ready' || gatewayToken === null) return;
+    await putRouteAt(gateway.url, model, url);
+  };
+
+  /** Puts every current route on a restarted gateway; false while it does not answer yet. */
+  async function reapplyRoutes(gatewayUrl: string): Promise<boolean> {
+    try {
+      for (const [model, url] of routes) await putRouteAt(gatewayUrl, model, url);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Points the gateway's route for a model at another upstream URL. */

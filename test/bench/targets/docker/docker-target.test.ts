@@ -116,6 +116,29 @@ describe.skipIf(!engine)('DockerTarget on a real engine', () => {
     expect(exit.detail).toMatch(/OOM/);
   }, 180_000);
 
+  it('redeploys by recreate (stop, start the new container) and rolling (start new, switch the gateway, stop old)', async () => {
+    const topology = await start(new DockerTarget({ image }), { kind: 'microservices', variant: 'gateway' });
+    const before = topology.containers()['service:tabular'];
+    const recreated = await topology.restartProcess('service:tabular', { versions: { tabular: 1 } });
+    expect(recreated.restarts).toBe(1);
+    expect(topology.containers()['service:tabular']).not.toBe(before);
+    expect(topology.events.filter((e) => e.process === 'service:tabular').map((e) => e.type)).toEqual(['spawn', 'ready', 'stop', 'restart', 'spawn', 'ready']);
+    expect((await infer(topology.endpoints().tabular!, 'tabular')).status).toBe(200);
+
+    const fresh = await topology.startExtra('service:tabular', { suffix: 'v2', versions: { tabular: 1 } });
+    expect(fresh.url).not.toBe(recreated.url);
+    await topology.setRoute('tabular', fresh.url!);
+    await topology.stopProcess('service:tabular');
+    expect(Object.keys(topology.containers()).sort()).toEqual(['gateway', 'service:tabular#v2', 'service:vad']);
+    expect((await infer(topology.endpoints().tabular!, 'tabular')).status).toBe(200);
+
+    // The engine restarts a crashed gateway with its creation flags; the target puts the switched route back.
+    // (A kill through the engine API counts as a manual stop, so the gateway's node process is killed from the host.)
+    process.kill(topology.processes().find((p) => p.name === 'gateway')!.pid!, 'SIGKILL');
+    expect(await waitFor(() => topology.events.some((e) => e.process === 'gateway' && e.type === 'ready' && topology.events.some((x) => x.process === 'gateway' && x.type === 'exit' && x.atMs < e.atMs)), 60_000)).toBe(true);
+    expect(await waitFor(async () => (await infer(topology.endpoints().tabular!, 'tabular').catch(() => ({ status: 0 }))).status === 200, 10_000, 200)).toBe(true);
+  }, 180_000);
+
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     it(`leaves no container behind after the harness gets ${signal}`, async () => {
       const before = await labelledContainers();
