@@ -8,7 +8,6 @@ import { ensureCompiled, ROOT } from '../orchestrator/helpers.js';
 
 const CLI = join(ROOT, 'dist/bench/cli/main.js');
 const engine = await connectEngine(2000).catch(() => null);
-if (!engine) console.log(`docker CLI run skipped: no Docker Engine at ${process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock'}`);
 
 /** Runs the CLI and returns exit code and output. */
 function runCli(args: string[], env: Record<string, string> = {}): Promise<{ exitCode: number; stdout: string; stderr: string }> {

@@ -28,6 +28,7 @@ function spec(overrides: Partial<TopologySpec> = {}): TopologySpec {
 async function start<T extends RunningTopology>(target: { start(s: TopologySpec, o?: { readyTimeoutMs?: number }): Promise<T> }, overrides: Partial<TopologySpec> = {}): Promise<T> {
   const topology = await target.start(spec(overrides), { readyTimeoutMs: 90_000 });
   running.push(topology);
+  if ('runId' in topology && typeof topology.runId === 'string') startedRuns.push(topology.runId);
   return topology;
 }
 
@@ -45,10 +46,16 @@ async function armFault(topology: RunningTopology, model: string, fault: Record<
   expect(response.status).toBe(200);
 }
 
-/** Ids of every container the engine holds with a splitbench run label. */
-async function labelledContainers(): Promise<string[]> {
-  return (await engine!.listContainers({ all: true, filters: { label: [RUN_LABEL] } })).map((c) => c.Id);
+/** Ids of the containers the engine holds with a splitbench run label (only those of the given runs or ports when given). */
+async function labelledContainers(only: { runIds?: string[]; ports?: number[] } = {}): Promise<string[]> {
+  const all = await engine!.listContainers({ all: true, filters: { label: [RUN_LABEL] } });
+  return all
+    .filter((c) => !only.runIds || only.runIds.includes(c.Labels[RUN_LABEL] ?? ''))
+    .filter((c) => !only.ports || only.ports.some((port) => c.Command.includes(`--port ${port}`)))
+    .map((c) => c.Id);
 }
+
+const startedRuns: string[] = [];
 
 describe.skipIf(!engine)('DockerTarget on a real engine', () => {
   beforeAll(async () => {
@@ -61,7 +68,7 @@ describe.skipIf(!engine)('DockerTarget on a real engine', () => {
   }, 60_000);
 
   afterAll(async () => {
-    expect(await labelledContainers()).toEqual([]);
+    expect(await labelledContainers({ runIds: startedRuns })).toEqual([]);
   });
 
   it('runs the monolith and the gateway topology as one container per process, serving the same outputs as local processes', async () => {
@@ -82,7 +89,7 @@ describe.skipIf(!engine)('DockerTarget on a real engine', () => {
     expect(await waitFor(() => new Set(healthy()).size === 3, 30_000), 'the engine HEALTHCHECK (GET /v2/health/ready) reports every container healthy').toBe(true);
     const ids = Object.values(micro.containers());
     await micro.stop();
-    const left = await labelledContainers();
+    const left = await labelledContainers({ runIds: [micro.runId] });
     expect(ids.filter((id) => left.includes(id))).toEqual([]);
   }, 240_000);
 
@@ -141,16 +148,17 @@ describe.skipIf(!engine)('DockerTarget on a real engine', () => {
 
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     it(`leaves no container behind after the harness gets ${signal}`, async () => {
-      const before = await labelledContainers();
       const child = execa('node', ['dist/bench/cli/main.js', 'serve', 'microservices', '--target', 'docker', '--models', LIGHT.join(','), '--json'], { cwd: ROOT, reject: false, env: { DOCKER_HOST: process.env.DOCKER_HOST } });
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
       expect(await waitFor(() => out.includes('\n'), 120_000, 100)).toBe(true);
-      const mine = (await labelledContainers()).filter((id) => !before.includes(id));
+      const served = JSON.parse(out.split('\n')[0]!) as { processes: { url: string }[] };
+      const ports = served.processes.map((p) => Number(new URL(p.url).port));
+      const mine = await labelledContainers({ ports });
       expect(mine).toHaveLength(3);
       child.kill(signal);
       await child;
-      expect(await waitFor(async () => (await labelledContainers()).filter((id) => mine.includes(id)).length === 0, 30_000, 200)).toBe(true);
+      expect(await waitFor(async () => (await labelledContainers({ ports })).length === 0, 30_000, 200)).toBe(true);
     }, 200_000);
   }
 });
