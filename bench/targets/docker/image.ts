@@ -141,7 +141,27 @@ export async function buildRuntimeImage(docker: Docker, options: { force?: boole
   }
   const image = await inspectImage(docker, tag);
   if (!image) throw new Error(`docker import reported success but ${tag} does not exist`);
-  return { tag, ...image, buildMs: performance.now() - started, built: true };
+  const buildMs = performance.now() - started;
+  // A forced rebuild leaves the previous image of this tag untagged: remove it too.
+  if (existing && existing.id !== image.id) await docker.getImage(existing.id).remove().catch(() => undefined);
+  const removed = await removeOlderImages(docker, tag);
+  if (removed.length > 0) options.onProgress?.(`removed older runtime image(s): ${removed.join(', ')}`);
+  return { tag, ...image, buildMs, built: true };
+}
+
+/** Removes the other content tags of the runtime image (each ~300 MB); ones a container still uses stay. */
+async function removeOlderImages(docker: Docker, keep: string): Promise<string[]> {
+  const images = await docker.listImages({ filters: { reference: [IMAGE_REPOSITORY] } } as unknown as object).catch(() => []);
+  const removed: string[] = [];
+  for (const tag of images.flatMap((image) => image.RepoTags ?? []).filter((t) => t.startsWith(`${IMAGE_REPOSITORY}:`) && t !== keep)) {
+    try {
+      await docker.getImage(tag).remove();
+      removed.push(tag);
+    } catch {
+      // still used by a container (or already gone): keep it
+    }
+  }
+  return removed;
 }
 
 /** Reads a stream to a string. */
