@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { UnknownModelError } from '../../models/catalog.js';
 import { TopologySpecError } from '../orchestrator/local-target.js';
+import { EngineUnavailableError } from '../targets/docker/engine.js';
 
 /** Exit codes of DESIGN.md section 8. */
 export const EXIT = { ok: 0, runtime: 1, usage: 2, threshold: 3 } as const;
@@ -42,6 +43,7 @@ export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof UnknownModelError) return new UsageError([error.message], 'run `splitbench models` to list the catalog');
   if (error instanceof TopologySpecError) return new UsageError(error.problems);
+  if (error instanceof EngineUnavailableError) return new UsageError([error.message], error.hint);
   if (error instanceof CommanderError) {
     return new UsageError([error.message.replace(/^error: /, '')], 'see `splitbench --help`');
   }

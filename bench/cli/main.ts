@@ -8,10 +8,12 @@ import { registerRunCommand, registerSuiteCommand } from './commands/run.js';
 import { registerCompareCommand, registerReportCommand } from './commands/report.js';
 import { registerCalibrateCommand } from './commands/calibrate.js';
 import { registerLiveCommand } from './commands/live.js';
+import { registerImageCommand } from './commands/image.js';
+import { registerManifestsCommand } from './commands/manifests.js';
 import { EXIT, printError } from './errors.js';
 
 /** Commands register themselves here: one file per command in commands/. */
-const COMMANDS: ((program: Command) => void)[] = [registerModelsCommand, registerServeCommand, registerRunCommand, registerSuiteCommand, registerReportCommand, registerCompareCommand, registerCalibrateCommand, registerLiveCommand];
+const COMMANDS: ((program: Command) => void)[] = [registerModelsCommand, registerServeCommand, registerRunCommand, registerSuiteCommand, registerReportCommand, registerCompareCommand, registerCalibrateCommand, registerLiveCommand, registerImageCommand, registerManifestsCommand];
 
 /** Builds the commander program with every command. */
 export function buildProgram(): Command {

@@ -50,7 +50,7 @@ function startFaultTopology(ctx: ExperimentContext, who: TopologyVariant): Promi
 /** Records how the memory limit is enforced, once per run. */
 function noteLimits(ctx: ExperimentContext, topology: RunningTopology): void {
   const { limits } = topology.fairness;
-  const how = limits.applied ? 'cgroup v1 memory.limit_in_bytes' : limits.serverWatchdog ? `the servers' own RSS watchdog (${limits.reason ?? 'cgroup unavailable'})` : `nothing (${limits.reason ?? 'not applied'})`;
+  const how = limits.applied ? (limits.reason ?? 'cgroup v1 memory.limit_in_bytes') : limits.serverWatchdog ? `the servers' own RSS watchdog (${limits.reason ?? 'cgroup unavailable'})` : `nothing (${limits.reason ?? 'not applied'})`;
   const note = `memory limit ${Math.round(ctx.config.settings.fault.memoryLimitBytes / 1024 / 1024)} MiB per model-hosting process (each service, or the whole monolith), enforced by ${how}`;
   ctx.recorder.updateSection('fault', (s) => {
     if (!s.notes.includes(note)) s.notes.push(note);

@@ -4,6 +4,7 @@ import { RUNTIMES } from '../../models/runtimes.js';
 import { compiledEntry } from '../../models/paths.js';
 import { findNginx } from '../../serving/gateway/find-nginx.js';
 import { checkCgroupV1, sweepStaleCgroups, type CgroupLimits } from './cgroup-v1.js';
+import { buildGatewayArgs, buildHostArgs, buildRouteArgs, DEFAULT_SERVER_GRACE_MS, hasGateway as topologyHasGateway } from '../targets/plan.js';
 import { registerCleanup } from './cleanup.js';
 import { planPinning } from './cpu-pinning.js';
 import { Supervisor, type BackoffPolicy, type ProcessPlan, type SupervisedProcess } from './supervisor.js';
@@ -46,9 +47,6 @@ export class TopologySpecError extends Error {
     this.name = 'TopologySpecError';
   }
 }
-
-const HOST = '127.0.0.1';
-const DEFAULT_SERVER_GRACE_MS = 5000;
 
 /** Default compiled entry points under dist/. */
 export function defaultServerEntries(): ServerEntries {
@@ -149,7 +147,7 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
   const taskset = pinning.applied && pinning.taskset && pinning.cpus ? { path: pinning.taskset, cpus: pinning.cpus } : null;
   const env = { UV_THREADPOOL_SIZE: String(spec.threads.uvThreadpool) };
   const serverGraceMs = spec.serverGraceMs ?? DEFAULT_SERVER_GRACE_MS;
-  const hasGateway = spec.kind === 'microservices' ? spec.variant === 'gateway' : spec.monolithGateway === true;
+  const hasGateway = topologyHasGateway(spec);
   fairness.gateway = hasGateway ? (spec.gateway ?? 'node') : null;
   const gatewayToken = hasGateway ? (spec.adminToken ?? randomUUID()) : null;
   const routes = new Map<string, string>();
@@ -157,38 +155,13 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
   const plans = new Map<ProcessName, ProcessPlan>();
   let stopped = false;
 
-  /** Flags shared by monolith and services (the same for both topologies: fairness). */
-  const commonArgs = (): string[] => {
-    const args = ['--host', HOST, '--store', spec.storeDir, '--intra-op-threads', String(spec.threads.intraOp), '--inter-op-threads', String(spec.threads.interOp), '--grace-ms', String(serverGraceMs)];
-    if (spec.adminToken) args.push('--admin-token', spec.adminToken);
-    if (spec.faults) args.push('--faults');
-    if (spec.runtime !== undefined) args.push('--runtime', spec.runtime);
-    if (limits.report.serverWatchdog && spec.memoryLimitBytes !== undefined) args.push('--memory-limit-bytes', String(spec.memoryLimitBytes));
-    return args;
-  };
-
   /** Plan of a model-hosting process (monolith or one service), reading its config at each spawn. */
   const hostPlan = (name: ProcessName, role: 'monolith' | 'service', models: string[], port: number, entry: string): ProcessPlan => {
     return {
       name, entry, port, fixedPort: port !== 0, models, env, taskset, limits: limits.cgroupLimits,
       buildArgs: () => {
         const config = configs.get(name) ?? { versions: {}, extraArgs: [] };
-        const args = commonArgs();
-        if (role === 'monolith') {
-          args.push('--variant', spec.variant, '--models', models.join(','));
-          for (const model of models) {
-            const version = config.versions[model];
-            if (version !== undefined) args.push('--version', `${model}=${version}`);
-            const runtime = spec.modelRuntimes?.[model];
-            if (runtime !== undefined) args.push('--model-runtime', `${model}=${runtime}`);
-          }
-        } else {
-          args.push('--model', models[0]!);
-          const version = config.versions[models[0]!];
-          if (version !== undefined) args.push('--version', String(version));
-          const runtime = spec.modelRuntimes?.[models[0]!];
-          if (runtime !== undefined) args.push('--runtime', runtime);
-        }
+        const args = buildHostArgs(spec, role, models, config.versions, { serverWatchdog: limits.report.serverWatchdog });
         return [...args, ...config.extraArgs];
       },
     };
@@ -322,10 +295,7 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
       const gatewayPlan: ProcessPlan = {
         name: 'gateway', entry: nginx ? entries.nginxGateway : entries.gateway, port: portOf(0), fixedPort: spec.portBase !== undefined, models: [...spec.models], env, taskset, limits: null,
         buildArgs: () => {
-          const args = ['--host', HOST, '--admin-token', gatewayToken, '--grace-ms', String(serverGraceMs)];
-          if (nginx) args.push('--nginx', nginx);
-          for (const [model, url] of routes) args.push('--route', `${model}=${url}`);
-          return args;
+          return [...buildGatewayArgs(spec, gatewayToken, nginx), ...buildRouteArgs(routes)];
         },
       };
       plans.set('gateway', gatewayPlan);

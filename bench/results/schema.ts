@@ -471,6 +471,8 @@ export const EnvironmentSchema = z.object({
   resourceLimits: z.object({ mechanism: z.enum(['cgroup-v1', 'watchdog', 'none']), detail: z.string() }),
   /** Which proxy served every gateway of the run (absent in older results: the Node gateway). */
   gateway: z.object({ requested: z.enum(['auto', 'nginx', 'node']), implementation: z.enum(['node', 'nginx']), nginxVersion: z.string().nullable(), label: z.string() }).optional(),
+  /** Where the topologies ran (absent in files from before targets existed: local processes). */
+  target: z.object({ name: z.string(), detail: z.string() }).optional(),
 });
 
 export const ModelRecordSchema = z.object({

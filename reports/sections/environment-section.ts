@@ -42,6 +42,7 @@ export function buildEnvironmentBlocks(results: RunResults): Block[] {
           ['CPU sets', `servers ${env.cpuSets.servers?.join(',') ?? 'any'}; generator ${env.cpuSets.generator?.join(',') ?? 'any'}; taskset ${env.cpuSets.tasksetApplied ? 'applied' : 'not applied'}`],
           ['resource limits', `${env.resourceLimits.mechanism}: ${env.resourceLimits.detail}`],
           ...(describeRunGateway(results) ? [['gateway', describeRunGateway(results)!]] : []),
+          ...(env.target ? [['target', `${env.target.name}: ${env.target.detail}`] as [string, string]] : []),
         ],
       },
     },

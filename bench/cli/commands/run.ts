@@ -5,7 +5,7 @@ import { ConfigError, resolveRunConfig, type RunOptions } from '../../config/run
 import { runExperiments } from '../../experiments/run-experiments.js';
 import { createProgress } from '../../experiments/progress.js';
 import { runCleanup, runCleanupSync } from '../../orchestrator/cleanup.js';
-import { LocalTarget } from '../../orchestrator/local-target.js';
+import { createTarget, parseTargetName } from '../../targets/select-target.js';
 import { EXPERIMENT_NAMES, type RunResults } from '../../results/schema.js';
 import { anyThresholdFailed, evaluateThresholds, parseThreshold, ThresholdSyntaxError, writeRunReports } from '../../../reports/index.js';
 import { EXIT, RuntimeFailure, UsageError } from '../errors.js';
@@ -15,6 +15,7 @@ import { summarizeRun } from '../summarize-run.js';
 interface RunCommandOptions extends Omit<RunOptions, 'experiments'> {
   json?: boolean;
   store: string;
+  target?: string;
 }
 
 /** Collects a repeatable option into a list. */
@@ -40,7 +41,8 @@ function addRunOptions(command: Command): Command {
     .option('--gateway <name>', 'gateway implementation: auto (nginx when installed, else the Node gateway) | nginx | node', 'auto')
     .option('--out <dir>', 'run folder to write (default: reports/runs/<timestamp>)')
     .option('--store <dir>', 'model store', defaultStoreDir())
-    .option('--json', 'print the results summary as JSON on stdout; no progress display');
+    .option('--json', 'print the results summary as JSON on stdout; no progress display')
+    .option('--target <name>', 'where the topologies run: local (processes) or docker (containers on DOCKER_HOST)', 'local');
 }
 
 /** Validates thresholds up front, so a typo fails in a second rather than after the run. */
@@ -71,6 +73,10 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   }
   const thresholdProblems = checkThresholdSyntax(config.thresholds);
   if (thresholdProblems.length > 0) throw new UsageError(thresholdProblems, 'see reports/README.md for the threshold grammar');
+  const targetProblems: string[] = [];
+  const targetName = parseTargetName(options.target, targetProblems);
+  if (targetName === null) throw new UsageError(targetProblems);
+  const { target, description: targetDescription } = await createTarget(targetName, { onProgress: (line) => process.stderr.write(`${line}\n`) });
 
   const controller = new AbortController();
   const progress = createProgress(Boolean(options.json));
@@ -93,8 +99,9 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   process.on('unhandledRejection', onCrash);
   let results: RunResults;
   try {
-    const recorder = await runExperiments(config, { target: new LocalTarget(), progress, signal: controller.signal, storeDir: options.store, command: commandLine });
+    const recorder = await runExperiments(config, { target, progress, signal: controller.signal, storeDir: options.store, command: commandLine });
     results = recorder.results;
+    results.environment.target = targetDescription;
     results.thresholds = evaluateThresholds(results, config.thresholds);
     recorder.flush();
     const { files } = await writeRunReports(results, config.outDir);

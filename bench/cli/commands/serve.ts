@@ -4,7 +4,8 @@ import { defaultStoreDir } from '../../../models/paths.js';
 import { DEFAULT_RUNTIME_NAME, RUNTIMES } from '../../../models/runtimes.js';
 import { installCleanupHandlers } from '../../orchestrator/cleanup.js';
 import { pickServerCpus } from '../../orchestrator/cpu-pinning.js';
-import { LocalTarget, defaultServerEntries } from '../../orchestrator/local-target.js';
+import { defaultServerEntries } from '../../orchestrator/local-target.js';
+import { createTarget, parseTargetName } from '../../targets/select-target.js';
 import { ProcessStartError } from '../../orchestrator/supervisor.js';
 import type { RunningTopology, TopologySpec } from '../../orchestrator/types.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
@@ -31,6 +32,7 @@ export interface ServeOptions {
   restart: boolean;
   json?: boolean;
   verbose?: boolean;
+  target?: string;
 }
 
 /** Turns CLI options into a TopologySpec, reporting every problem at once (UsageError, exit 2). */
@@ -91,8 +93,8 @@ export function describeTopology(topology: RunningTopology): string {
   const hosts = topology.adminUrls();
   const processes = topology.processes();
   const hostOf = (model: string): string => processes.find((p) => p.url === hosts[model])?.name ?? '?';
-  const pinning = fairness.pinning.cpus ? `CPUs ${fairness.pinning.cpus.join(',')} (${fairness.pinning.applied ? 'taskset applied' : `not applied: ${fairness.pinning.reason}`})` : 'not pinned';
-  const limits = fairness.limits.applied ? 'cgroup v1 applied' : fairness.limits.serverWatchdog ? `cgroup not applied (${fairness.limits.reason}); memory enforced by the server watchdog` : (fairness.limits.reason ?? 'none');
+  const pinning = fairness.pinning.cpus ? `CPUs ${fairness.pinning.cpus.join(',')} (${fairness.pinning.applied ? (fairness.pinning.reason ?? 'taskset applied') : `not applied: ${fairness.pinning.reason}`})` : 'not pinned';
+  const limits = fairness.limits.applied ? (fairness.limits.reason ?? 'cgroup v1 applied') : fairness.limits.serverWatchdog ? `cgroup not applied (${fairness.limits.reason}); memory enforced by the server watchdog` : (fairness.limits.reason ?? 'none');
   const rows = spec.models.map((model) => [model, `POST ${endpoints[model]}/v2/models/${model}/infer`, hostOf(model)]);
   const width = (i: number): number => Math.max(...rows.map((r) => r[i]!.length));
   const lines = [
@@ -147,7 +149,11 @@ export async function runServe(kindArg: string, options: ServeOptions): Promise<
   const missing = Object.values(entries).filter((entry) => !existsSync(entry));
   if (missing.length > 0) throw new RuntimeFailure(`compiled server missing: ${missing.join(', ')}`, 'run `npm run build` first');
   installCleanupHandlers({ interruptExitCode: 0, onShutdown: (reason) => process.stderr.write(`\nsplitbench: ${reason}: stopping every server…\n`) });
-  const target = new LocalTarget(options.verbose ? { onOutput: (name, stream, line) => process.stderr.write(`[${name}${stream === 'stderr' ? '!' : ''}] ${line}\n`) } : {});
+  const targetProblems: string[] = [];
+  const targetName = parseTargetName(options.target, targetProblems);
+  if (targetName === null) throw new UsageError(targetProblems, 'see `splitbench serve --help`');
+  const local = options.verbose ? { onOutput: (name: string, stream: 'stdout' | 'stderr', line: string) => process.stderr.write(`[${name}${stream === 'stderr' ? '!' : ''}] ${line}\n`) } : {};
+  const { target } = await createTarget(targetName, { local, onProgress: (line) => process.stderr.write(`${line}\n`) });
   process.stderr.write(`splitbench: starting ${spec.kind} (${spec.variant}) with ${spec.models.join(', ')}…\n`);
   let topology: RunningTopology;
   try {
@@ -191,5 +197,6 @@ export function registerServeCommand(program: Command): void {
     .option('--no-restart', 'do not restart servers that die')
     .option('--json', 'print the endpoints as one JSON object')
     .option('--verbose', 'forward server output to stderr')
+    .option('--target <name>', 'local (processes) or docker (one container per process on DOCKER_HOST)', 'local')
     .action((kind: string, options: ServeOptions) => runServe(kind, options));
 }

@@ -1,0 +1,173 @@
+/**
+ * The runtime image, built offline from the checkout: node and the libraries ldd lists, the compiled
+ * project (dist/), the production node_modules and the model store, imported as one layer
+ * (`docker import`, no registry) and tagged by a hash of what went in.
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type Docker from 'dockerode';
+import { execa } from 'execa';
+import { projectRoot } from '../../../models/paths.js';
+
+/** Repository name of the runtime image. */
+export const IMAGE_REPOSITORY = 'splitbench-runtime';
+/** Where the checkout lives inside the image. */
+export const IMAGE_APP_DIR = '/app';
+/** Node inside the image (same path as on the host). */
+export const IMAGE_NODE = '/usr/bin/node';
+
+/** What an image build produced. */
+export interface ImageBuild {
+  tag: string;
+  id: string;
+  sizeBytes: number;
+  buildMs: number;
+  /** False when an image with this content tag already existed. */
+  built: boolean;
+}
+
+/** Files of the image, grouped by the folder tar reads them from. */
+interface ImageInputs {
+  /** Paths relative to the project root (placed under /app). */
+  project: string[];
+  /** Absolute host paths of node and its shared libraries (placed at the same path). */
+  system: string[];
+}
+
+/** onnxruntime binaries of other platforms: never needed in a linux/x64 image. */
+const EXCLUDES = ['node_modules/.bin', 'node_modules/*/.bin', 'node_modules/onnxruntime-node/bin/napi-v*/darwin', 'node_modules/onnxruntime-node/bin/napi-v*/win32', 'node_modules/onnxruntime-node/bin/napi-v*/linux/arm64'];
+
+/** Production packages (npm ls --omit=dev), as top-most folders relative to the project root. */
+async function listProductionPackages(root: string): Promise<string[]> {
+  const { stdout } = await execa('npm', ['ls', '--omit=dev', '--parseable', '--all'], { cwd: root, reject: false });
+  const dirs = [...new Set(stdout.split('\n').map((line) => line.trim()).filter((line) => line.startsWith(join(root, 'node_modules'))))].map((dir) => relative(root, dir)).sort();
+  return dirs.filter((dir, i) => !dirs.slice(0, i).some((parent) => dir.startsWith(`${parent}/`)));
+}
+
+/** Shared libraries a binary links against (absolute paths from ldd). */
+async function listLibraries(binary: string): Promise<string[]> {
+  const { stdout } = await execa('ldd', [binary], { reject: false });
+  return stdout.split('\n').flatMap((line) => {
+    const match = /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line);
+    return match ? [match[1]!] : [];
+  });
+}
+
+/** Every input of the image. */
+async function collectInputs(root: string): Promise<ImageInputs> {
+  const packages = await listProductionPackages(root);
+  if (!packages.some((p) => p === 'node_modules/onnxruntime-node')) throw new Error('onnxruntime-node is not among the production packages; run `npm ci` first');
+  const binding = join(root, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node');
+  const libraries = [...new Set([...(await listLibraries(IMAGE_NODE)), ...(await listLibraries(binding))])].filter((lib) => !lib.startsWith(root));
+  return { project: ['package.json', 'dist', 'models/store', ...packages], system: [IMAGE_NODE, ...libraries].sort() };
+}
+
+/** Files under a folder, sorted, relative to the root. */
+function listFiles(root: string, dir: string): string[] {
+  const full = join(root, dir);
+  if (!statSync(full).isDirectory()) return [dir];
+  return readdirSync(full, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => (entry.isDirectory() ? listFiles(root, join(dir, entry.name)) : entry.isFile() ? [join(dir, entry.name)] : []));
+}
+
+/** Content hash of the image inputs: compiled code, model store, lockfile and node/library identities. */
+async function hashInputs(root: string, inputs: ImageInputs): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of ['package.json', 'package-lock.json', ...listFiles(root, 'dist'), ...listFiles(root, 'models/store')]) {
+    hash.update(`${file}\0`);
+    await new Promise<void>((resolve, reject) => {
+      createReadStream(join(root, file))
+        .on('data', (chunk) => hash.update(chunk))
+        .on('end', resolve)
+        .on('error', reject);
+    });
+  }
+  for (const path of inputs.system) hash.update(`${path}\0${statSync(path).size}\0`);
+  hash.update(`${inputs.project.join('\n')}\0${process.version}`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Size of an image in bytes, or null when it does not exist. */
+async function inspectImage(docker: Docker, tag: string): Promise<{ id: string; sizeBytes: number } | null> {
+  try {
+    const info = await docker.getImage(tag).inspect();
+    return { id: info.Id, sizeBytes: info.Size };
+  } catch {
+    return null;
+  }
+}
+
+/** Builds the runtime image unless one with the same content tag exists (`force` rebuilds). */
+export async function buildRuntimeImage(docker: Docker, options: { force?: boolean; onProgress?: (line: string) => void } = {}): Promise<ImageBuild> {
+  const started = performance.now();
+  const root = projectRoot();
+  const inputs = await collectInputs(root);
+  const tag = `${IMAGE_REPOSITORY}:${await hashInputs(root, inputs)}`;
+  const existing = await inspectImage(docker, tag);
+  if (existing && !options.force) return { tag, ...existing, buildMs: performance.now() - started, built: false };
+  options.onProgress?.(`building ${tag} from ${root}`);
+  const stage = mkdtempSync(join(tmpdir(), 'splitbench-image-'));
+  try {
+    mkdirSync(join(stage, 'etc'));
+    mkdirSync(join(stage, 'tmp'));
+    chmodSync(join(stage, 'tmp'), 0o1777);
+    writeFileSync(join(stage, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/false\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
+    writeFileSync(join(stage, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+    // One tar stream: system files keep their paths, project files go under /app.
+    const tar = execa(
+      'tar',
+      [
+        '-c', '-f', '-', '-h', '--owner=0', '--group=0', '--numeric-owner',
+        ...EXCLUDES.map((pattern) => `--exclude=${pattern}`),
+        '--transform', 's,^\\(package\\.json\\|dist\\|models\\|node_modules\\),app/\\1,',
+        '-C', stage, 'etc', 'tmp',
+        '-C', '/', ...inputs.system.map((p) => p.slice(1)),
+        '-C', root, ...inputs.project,
+      ],
+      { buffer: false, stdout: 'pipe', stderr: 'pipe', encoding: 'buffer' },
+    );
+    const changes = [`WORKDIR ${IMAGE_APP_DIR}`, 'ENV NODE_ENV=production', `ENTRYPOINT ["${IMAGE_NODE}"]`, 'CMD ["dist/monolith/main.js", "--host", "127.0.0.1"]'];
+    const [repo, version] = tag.split(':') as [string, string];
+    const response = (await docker.importImage(tar.stdout as unknown as NodeJS.ReadableStream, { repo, tag: version, changes } as unknown as object)) as NodeJS.ReadableStream;
+    const output = await readStream(response);
+    await tar;
+    const failure = output.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => JSON.parse(l) as { error?: string }).find((m) => m.error);
+    if (failure) throw new Error(`docker import failed: ${failure.error}`);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+  const image = await inspectImage(docker, tag);
+  if (!image) throw new Error(`docker import reported success but ${tag} does not exist`);
+  const buildMs = performance.now() - started;
+  // A forced rebuild leaves the previous image of this tag untagged: remove it too.
+  if (existing && existing.id !== image.id) await docker.getImage(existing.id).remove().catch(() => undefined);
+  const removed = await removeOlderImages(docker, tag);
+  if (removed.length > 0) options.onProgress?.(`removed older runtime image(s): ${removed.join(', ')}`);
+  return { tag, ...image, buildMs, built: true };
+}
+
+/** Removes the other content tags of the runtime image (each ~300 MB); ones a container still uses stay. */
+async function removeOlderImages(docker: Docker, keep: string): Promise<string[]> {
+  const images = await docker.listImages({ filters: { reference: [IMAGE_REPOSITORY] } } as unknown as object).catch(() => []);
+  const removed: string[] = [];
+  for (const tag of images.flatMap((image) => image.RepoTags ?? []).filter((t) => t.startsWith(`${IMAGE_REPOSITORY}:`) && t !== keep)) {
+    try {
+      await docker.getImage(tag).remove();
+      removed.push(tag);
+    } catch {
+      // still used by a container (or already gone): keep it
+    }
+  }
+  return removed;
+}
+
+/** Reads a stream to a string. */
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
