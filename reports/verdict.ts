@@ -129,7 +129,7 @@ export function buildVerdictBlocks(results: RunResults): Block[] {
   const rows = buildVerdict(results);
   const blocks: Block[] = [
     { kind: 'heading', level: 2, text: 'Verdict: monolith vs microservices', id: 'verdict' },
-    { kind: 'paragraph', text: 'One row per claim of the all-in-one debate. Values are medians over trials with 95% confidence intervals; ratio = microservices ÷ monolith. The better side is named; it is marked indicative unless a permutation test over the trials finds the difference significant (that needs at least 4 trials a side: `--profile standard`).' },
+    { kind: 'paragraph', text: 'One row per claim of the all-in-one debate. Values are medians over trials with 95% confidence intervals; ratio = microservices ÷ monolith. The better side is named; it is marked indicative unless a permutation test over the trials finds the difference significant (that needs at least 4 trials a side, which every profile runs on the headline pair; p is two-sided, alpha 0.05).' },
     { kind: 'table', table: buildVerdictTable(rows) },
     ...(rows.some((row) => row.claim === 'library-freedom' && row.status === 'structural') ? [{ kind: 'note' as const, text: `Library freedom — ${LIBRARY_FREEDOM_FACT} Run the \`library\` experiment to measure it.` }] : []),
     ...(gatewayNote(results) ? [{ kind: 'note' as const, text: gatewayNote(results)! }] : []),
