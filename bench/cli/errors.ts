@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { UnknownModelError } from '../../models/catalog.js';
-import { TopologySpecError } from '../orchestrator/local-target.js';
+import { TopologySpecError } from '../targets/local/local-target.js';
 import { EngineUnavailableError } from '../targets/docker/engine.js';
 
 /** Exit codes of DESIGN.md section 8. */

@@ -1,5 +1,5 @@
 import { CATALOG, DEFAULT_MODEL_NAMES, findModel } from '../../models/catalog.js';
-import { VARIANTS_BY_KIND, type TopologyKind, type Variant } from '../orchestrator/types.js';
+import { VARIANTS_BY_KIND, type TopologyKind, type Variant } from '../targets/types.js';
 
 /** Collects option problems so a command can report all of them at once. */
 export class ProblemList {

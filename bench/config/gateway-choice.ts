@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { findNginx } from '../../serving/gateway/find-nginx.js';
-import type { GatewayImplementation } from '../orchestrator/types.js';
+import type { GatewayImplementation } from '../targets/types.js';
 
 /** What --gateway accepts: auto picks nginx when installed, else the Node gateway. */
 export const GATEWAY_CHOICES = ['auto', 'nginx', 'node'] as const;

@@ -1,7 +1,7 @@
 import { findModel } from '../../models/catalog.js';
 import { decodeRequestLog, encodeRequestLog, sliceObservations, type Observation } from '../load/request-log.js';
 import type { LoadStream, OpenLoopResult } from '../load/types.js';
-import type { RunningTopology } from '../orchestrator/types.js';
+import type { RunningTopology } from '../targets/types.js';
 import type { RequestLogEntry } from '../results/schema.js';
 import { encodeInferRequest } from '../protocol/encode-request.js';
 import { inferUrl } from './traffic.js';

@@ -1,5 +1,5 @@
 import type { OpenLoopHandle } from '../load/generator-client.js';
-import type { RunningTopology, SupervisorEvent } from '../orchestrator/types.js';
+import type { RunningTopology, SupervisorEvent } from '../targets/types.js';
 import type { TimelineMark } from '../results/schema.js';
 import { nowMs } from '../clock.js';
 import type { ExperimentContext } from './context.js';

@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import { findNginx } from '../../serving/gateway/find-nginx.js';
 import { describeNginxGateway, describeNodeGateway, readNginxVersion } from '../config/gateway-choice.js';
 import type { RunConfig } from '../config/run-config.js';
-import type { GatewayImplementation, Target } from '../orchestrator/types.js';
+import type { GatewayImplementation, Target } from '../targets/types.js';
 import { findDescendants, readProcessTree } from '../resources/proc-reader.js';
 import { measureSequentialP50Ms } from './calibrate-overhead.js';
 import { buildTopologySpec } from './topology-spec.js';

@@ -4,7 +4,7 @@ import { Client } from 'undici';
 import { findModel } from '../../models/catalog.js';
 import type { RunConfig } from '../config/run-config.js';
 import type { TopologyVariant } from '../config/topologies.js';
-import type { Target } from '../orchestrator/types.js';
+import type { Target } from '../targets/types.js';
 import { startEndpoint } from '../load/calibrate.js';
 import { measureBareInference } from './ceiling.js';
 import { buildRequests, inferUrl } from './traffic.js';

@@ -1,6 +1,6 @@
 import type { RunConfig } from '../config/run-config.js';
 import type { LoadGenerator } from '../load/generator-client.js';
-import type { Target } from '../orchestrator/types.js';
+import type { Target } from '../targets/types.js';
 import type { RunRecorder } from '../results/run-recorder.js';
 import type { Progress } from './progress.js';
 

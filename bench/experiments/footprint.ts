@@ -1,7 +1,7 @@
 import { linearRegression } from 'simple-statistics';
 import { nowMs, sleep } from '../clock.js';
 import type { OpenLoopResult } from '../load/types.js';
-import type { RunningTopology } from '../orchestrator/types.js';
+import type { RunningTopology } from '../targets/types.js';
 import { startResourceSampler, type ResourceSampler } from '../resources/index.js';
 import type { FootprintResult, MarginalCost, ScalingPoint } from '../results/schema.js';
 import type { FootprintSettings } from '../config/profiles.js';

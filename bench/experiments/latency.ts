@@ -1,6 +1,6 @@
 import { findModel } from '../../models/catalog.js';
 import type { OpenLoopResult, StreamResult } from '../load/types.js';
-import type { RunningTopology } from '../orchestrator/types.js';
+import type { RunningTopology } from '../targets/types.js';
 import type { LatencyResult } from '../results/schema.js';
 import { checkGeneratorSaturation, checkMinimumDuration, checkStability, checkWarmupExcluded, combineValidity } from '../stats/index.js';
 import type { TopologyVariant } from '../config/topologies.js';

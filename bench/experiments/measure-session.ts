@@ -1,6 +1,6 @@
 import { sleep } from '../clock.js';
 import type { TopologyVariant } from '../config/topologies.js';
-import type { RunningTopology } from '../orchestrator/types.js';
+import type { RunningTopology } from '../targets/types.js';
 import type { FootprintResult, LatencyResult, ThroughputResult } from '../results/schema.js';
 import type { BareInferenceMs } from './ceiling.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';

@@ -2,7 +2,7 @@ import { findModel } from '../../models/catalog.js';
 import type { ClosedLoopResult } from '../load/closed-loop.js';
 import { plannedShares } from '../load/mix-loop.js';
 import { checkGeneratorSaturation, checkMixShares, mixShareTolerance } from '../stats/validity.js';
-import type { RunningTopology } from '../orchestrator/types.js';
+import type { RunningTopology } from '../targets/types.js';
 import type { ThroughputResult } from '../results/schema.js';
 import type { TopologyVariant } from '../config/topologies.js';
 import { ceilingRps, type BareInferenceMs } from './ceiling.js';

@@ -1,6 +1,6 @@
 import type { RunConfig } from '../config/run-config.js';
 import type { TopologyVariant } from '../config/topologies.js';
-import type { TopologySpec } from '../orchestrator/types.js';
+import type { TopologySpec } from '../targets/types.js';
 
 /** Extras some experiments need: fault hooks, a memory limit, a front gateway, pinned versions. */
 export interface SpecExtras {

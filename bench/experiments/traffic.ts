@@ -2,7 +2,7 @@ import { findModel } from '../../models/catalog.js';
 import type { LatencySettings } from '../config/profiles.js';
 import type { OpenLoopPlan, OpenLoopResult, StreamResult } from '../load/types.js';
 import { encodeInferRequest, type EncodedRequest } from '../protocol/encode-request.js';
-import type { RunningTopology } from '../orchestrator/types.js';
+import type { RunningTopology } from '../targets/types.js';
 import type { Timeline, TimelineMark } from '../results/schema.js';
 
 /** One sample request per model, encoded the way the model's clients send it (seeded, reproducible). */

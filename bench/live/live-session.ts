@@ -8,8 +8,8 @@ import { performRollout, type HostState } from '../experiments/redeploy/perform-
 import { trackPublishedVersions, type PublishedVersions } from '../experiments/redeploy/store-versions.js';
 import { HARNESS_ADMIN_TOKEN } from '../experiments/topology-spec.js';
 import { buildRequests } from '../experiments/traffic.js';
-import { allowedCpus } from '../orchestrator/cpu-pinning.js';
-import type { RunningTopology, SupervisorEvent, Target, TopologySpec } from '../orchestrator/types.js';
+import { allowedCpus } from '../targets/local/cpu-pinning.js';
+import type { RunningTopology, SupervisorEvent, Target, TopologySpec } from '../targets/types.js';
 import type { FaultKind, Topology, TimelineMark } from '../results/schema.js';
 import { ProcessGroupCpu, SelfCpu, smooth } from './cpu-usage.js';
 import { startLiveLoad, type LiveLoad } from './live-load.js';

@@ -4,7 +4,7 @@ import { describeModelFile, latestVersion } from '../../models/store.js';
 import { writeRunReports } from '../../reports/render-run.js';
 import { nowMs } from '../clock.js';
 import { isTasksetAvailable } from '../load/generator-client.js';
-import { checkCgroupV1 } from '../orchestrator/cgroup-v1.js';
+import { checkCgroupV1 } from '../targets/local/cgroup-v1.js';
 import { fingerprintEnvironment, readOwnVersion } from '../results/environment.js';
 import { RunRecorder } from '../results/run-recorder.js';
 import { SCHEMA_VERSION, type LiveSection, type RunResults, type Timeline } from '../results/schema.js';

@@ -1,7 +1,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { compiledEntry } from '../../models/paths.js';
 import { settlesWithin } from '../clock.js';
-import { findTaskset } from '../orchestrator/cpu-pinning.js';
+import { findTaskset } from '../targets/local/cpu-pinning.js';
 import { encodeClosedLoopSpec, type ClosedLoopResult, type ClosedLoopSpec } from './closed-loop.js';
 import { encodeWirePlan, type FromGenerator, type ToGenerator } from './protocol.js';
 import { validatePlan } from './open-loop-runner.js';

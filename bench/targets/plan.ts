@@ -2,7 +2,7 @@
  * The deployment plan: one description of a topology's processes that every target reads (local
  * processes, Docker containers, Kubernetes manifests). Targets only decide how to run it.
  */
-import type { ProcessName, ThreadBudget, TopologyKind, TopologySpec, Variant } from '../orchestrator/types.js';
+import type { ProcessName, ThreadBudget, TopologyKind, TopologySpec, Variant } from './types.js';
 
 /** Which gateway implementation fronts the topology (nginx where installed; node is the fallback). */
 export type GatewayImplementation = NonNullable<TopologySpec['gateway']>;

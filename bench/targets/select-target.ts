@@ -1,6 +1,6 @@
 /** Which target runs a topology: `--target local|docker` on run, suite and serve. */
-import { LocalTarget, type LocalTargetOptions } from '../orchestrator/local-target.js';
-import type { Target } from '../orchestrator/types.js';
+import { LocalTarget, type LocalTargetOptions } from './local/local-target.js';
+import type { Target } from './types.js';
 import { DockerTarget } from './docker/docker-target.js';
 import { connectEngine } from './docker/engine.js';
 import { buildRuntimeImage } from './docker/image.js';

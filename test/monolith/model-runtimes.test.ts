@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalTarget } from '../../bench/orchestrator/local-target.js';
-import { ProcessStartError } from '../../bench/orchestrator/supervisor.js';
-import type { RunningTopology } from '../../bench/orchestrator/types.js';
+import { LocalTarget } from '../../bench/targets/local/local-target.js';
+import { ProcessStartError } from '../../bench/targets/local/supervisor.js';
+import type { RunningTopology } from '../../bench/targets/types.js';
 import { findModel } from '../../models/catalog.js';
 import { prepareStore } from '../../models/publish.js';
-import { ensureCompiled, makeSpec } from '../bench/orchestrator/helpers.js';
+import { ensureCompiled, makeSpec } from '../bench/targets/local/helpers.js';
 
 let storeDir = '';
 const running: RunningTopology[] = [];

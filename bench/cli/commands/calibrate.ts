@@ -5,8 +5,8 @@ import { measureHttpFloorMs, measureOverhead } from '../../experiments/calibrate
 import { availableGateways, measureGateways } from '../../experiments/calibrate-gateways.js';
 import { createProgress } from '../../experiments/progress.js';
 import { calibrateGenerator } from '../../load/calibrate.js';
-import { installCleanupHandlers, runCleanup } from '../../orchestrator/cleanup.js';
-import { LocalTarget } from '../../orchestrator/local-target.js';
+import { installCleanupHandlers, runCleanup } from '../../targets/cleanup.js';
+import { LocalTarget } from '../../targets/local/local-target.js';
 import { UsageError } from '../errors.js';
 
 interface CalibrateOptions {

@@ -8,9 +8,9 @@ import { LiveSession } from '../../live/live-session.js';
 import { startLiveServer, type LiveServer } from '../../live/live-server.js';
 import { saveLiveRun, writeLiveResults } from '../../live/save-live-run.js';
 import { writeRunReports } from '../../../reports/render-run.js';
-import { installCleanupHandlers, registerCleanup } from '../../orchestrator/cleanup.js';
-import { LocalTarget, defaultServerEntries } from '../../orchestrator/local-target.js';
-import { ProcessStartError } from '../../orchestrator/supervisor.js';
+import { installCleanupHandlers, registerCleanup } from '../../targets/cleanup.js';
+import { LocalTarget, defaultServerEntries } from '../../targets/local/local-target.js';
+import { ProcessStartError } from '../../targets/local/supervisor.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { ProblemList, parseInteger, parseModels, parsePositiveNumber } from '../options.js';
 

@@ -4,7 +4,7 @@ import { defaultStoreDir } from '../../../models/paths.js';
 import { ConfigError, resolveRunConfig, type RunOptions } from '../../config/run-config.js';
 import { runExperiments } from '../../experiments/run-experiments.js';
 import { createProgress } from '../../experiments/progress.js';
-import { runCleanup, runCleanupSync } from '../../orchestrator/cleanup.js';
+import { runCleanup, runCleanupSync } from '../../targets/cleanup.js';
 import { createTarget, parseTargetName } from '../../targets/select-target.js';
 import { EXPERIMENT_NAMES, type RunResults } from '../../results/schema.js';
 import { anyThresholdFailed, evaluateThresholds, parseThreshold, ThresholdSyntaxError, writeRunReports } from '../../../reports/index.js';

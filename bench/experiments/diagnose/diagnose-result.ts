@@ -2,7 +2,7 @@ import type { SignalTimeline } from '../../analysis/diagnose-signals.js';
 import { assessBlame, diagnoseTimeline } from '../../analysis/diagnoser.js';
 import type { TopologyVariant } from '../../config/topologies.js';
 import type { OpenLoopResult } from '../../load/types.js';
-import type { RunningTopology } from '../../orchestrator/types.js';
+import type { RunningTopology } from '../../targets/types.js';
 import type { DiagnoseResult, FaultKind } from '../../results/schema.js';
 import { withoutProbes } from '../availability-probe.js';
 import { summariseProcessFates } from '../fault/process-events.js';

@@ -1,6 +1,6 @@
 import type { RunConfig } from '../../config/run-config.js';
 import type { TopologyVariant } from '../../config/topologies.js';
-import type { RunningTopology } from '../../orchestrator/types.js';
+import type { RunningTopology } from '../../targets/types.js';
 import type { FaultKind } from '../../results/schema.js';
 import { choosePairs } from '../compare-topologies.js';
 import { throwIfInterrupted, type ExperimentContext } from '../context.js';

@@ -1,6 +1,6 @@
 import type { MetricsScrape, ObservedProcess, ResourcePoint } from '../../analysis/diagnose-signals.js';
 import { nowMs } from '../../clock.js';
-import type { RunningTopology } from '../../orchestrator/types.js';
+import type { RunningTopology } from '../../targets/types.js';
 import { startResourceSampler } from '../../resources/index.js';
 import { readModelCounters } from './parse-metrics.js';
 

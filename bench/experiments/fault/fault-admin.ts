@@ -1,5 +1,5 @@
 import { nowMs, sleep } from '../../clock.js';
-import type { RunningTopology } from '../../orchestrator/types.js';
+import type { RunningTopology } from '../../targets/types.js';
 import type { FaultKind } from '../../results/schema.js';
 import { HARNESS_ADMIN_TOKEN } from '../topology-spec.js';
 

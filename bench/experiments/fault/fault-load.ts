@@ -1,5 +1,5 @@
 import { nowMs } from '../../clock.js';
-import type { RunningTopology } from '../../orchestrator/types.js';
+import type { RunningTopology } from '../../targets/types.js';
 import type { BackgroundLoad } from '../background-load.js';
 import type { ExperimentContext } from '../context.js';
 import { buildProbeStreams } from '../availability-probe.js';

@@ -3,7 +3,7 @@ import { analyseFault } from '../../analysis/blast-radius.js';
 import { nowMs, sleep } from '../../clock.js';
 import type { TopologyVariant } from '../../config/topologies.js';
 import type { OpenLoopResult } from '../../load/types.js';
-import type { RunningTopology } from '../../orchestrator/types.js';
+import type { RunningTopology } from '../../targets/types.js';
 import type { FaultSettings } from '../../config/profiles.js';
 import type { DiagnoseResult, FaultKind, FaultResult } from '../../results/schema.js';
 import { checkGeneratorSaturation, combineValidity } from '../../stats/index.js';

@@ -1,4 +1,4 @@
-import type { SupervisorEvent } from '../../orchestrator/types.js';
+import type { SupervisorEvent } from '../../targets/types.js';
 
 /** Which processes died in a window, and which of those the supervisor brought back to ready. */
 export interface ProcessFates {

@@ -1,5 +1,5 @@
 import { nowMs, sleep } from '../../clock.js';
-import type { RunningTopology } from '../../orchestrator/types.js';
+import type { RunningTopology } from '../../targets/types.js';
 
 /** Answers 200 on /v2/health/ready within a second. */
 async function isReady(url: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { binsBetween, countErrors, DEFAULT_ERROR_RATE_LIMIT, downtimeMs, worstBinP99 } from '../../analysis/bin-health.js';
 import { findOutages } from '../../analysis/outages.js';
 import type { Observation } from '../../load/request-log.js';
-import type { SupervisorEvent } from '../../orchestrator/types.js';
+import type { SupervisorEvent } from '../../targets/types.js';
 import type { TotalSample } from '../../resources/sampler.js';
 import type { RedeployResult, Timeline } from '../../results/schema.js';
 import type { ProbeSample } from './version-probe.js';

@@ -1,7 +1,7 @@
 import { DEFAULT_RUNTIME_NAME } from '../../../models/runtimes.js';
 import { nowMs } from '../../clock.js';
-import { ProcessStartError } from '../../orchestrator/supervisor.js';
-import type { ProcessName, RunningTopology } from '../../orchestrator/types.js';
+import { ProcessStartError } from '../../targets/local/supervisor.js';
+import type { ProcessName, RunningTopology } from '../../targets/types.js';
 import type { AbsoluteMark } from '../background-load.js';
 import { HARNESS_ADMIN_TOKEN } from '../topology-spec.js';
 import type { RolloutStep } from './plan.js';

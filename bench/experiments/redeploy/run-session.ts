@@ -2,7 +2,7 @@ import { findModel } from '../../../models/catalog.js';
 import { nowMs, sleep } from '../../clock.js';
 import type { Observation } from '../../load/request-log.js';
 import type { OpenLoopResult } from '../../load/types.js';
-import type { RunningTopology, SupervisorEvent } from '../../orchestrator/types.js';
+import type { RunningTopology, SupervisorEvent } from '../../targets/types.js';
 import type { ResourceReport } from '../../resources/sampler.js';
 import type { RedeployResult } from '../../results/schema.js';
 import { marksFromEvents, startBackgroundLoad, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';

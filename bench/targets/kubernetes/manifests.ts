@@ -7,7 +7,7 @@
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Namespace, Service } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
-import type { ProcessName, TopologySpec } from '../../orchestrator/types.js';
+import type { ProcessName, TopologySpec } from '../types.js';
 import { buildDeploymentPlan, buildRouteArgs, type PlannedProcess, type RolloutStrategy } from '../plan.js';
 
 /** Port every container listens on (each pod has its own network namespace). */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../../models/catalog.js';
-import { ROOT, ensureCompiled, isAlive, isListening, waitFor } from '../orchestrator/helpers.js';
+import { ROOT, ensureCompiled, isAlive, isListening, waitFor } from '../targets/local/helpers.js';
 
 const CLI = join(ROOT, 'dist', 'bench', 'cli', 'main.js');
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, ensureCompiled } from '../orchestrator/helpers.js';
+import { ROOT, ensureCompiled } from '../targets/local/helpers.js';
 
 const CLI = join(ROOT, 'dist', 'bench', 'cli', 'main.js');
 

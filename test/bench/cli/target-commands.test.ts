@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectEngine } from '../../../bench/targets/docker/engine.js';
-import { ensureCompiled, ROOT } from '../orchestrator/helpers.js';
+import { ensureCompiled, ROOT } from '../targets/local/helpers.js';
 
 const CLI = join(ROOT, 'dist/bench/cli/main.js');
 const engine = await connectEngine(2000).catch(() => null);

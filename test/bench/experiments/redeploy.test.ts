@@ -10,7 +10,7 @@ import { resolveRunConfig, type RunConfig } from '../../../bench/config/run-conf
 import type { RedeploySettings } from '../../../bench/config/profiles.js';
 import { runExperiments } from '../../../bench/experiments/run-experiments.js';
 import { createSilentProgress } from '../../../bench/experiments/progress.js';
-import { LocalTarget } from '../../../bench/orchestrator/local-target.js';
+import { LocalTarget } from '../../../bench/targets/local/local-target.js';
 import { readResults } from '../../../bench/results/read-results.js';
 import type { RedeployResult } from '../../../bench/results/schema.js';
 import { expectDowntimeMatches, findProcessGap } from './outage-helpers.js';

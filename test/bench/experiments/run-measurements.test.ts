@@ -7,7 +7,7 @@ import { defaultStoreDir, projectRoot } from '../../../models/paths.js';
 import { resolveRunConfig } from '../../../bench/config/run-config.js';
 import { createSilentProgress } from '../../../bench/experiments/progress.js';
 import { runExperiments } from '../../../bench/experiments/run-experiments.js';
-import { LocalTarget } from '../../../bench/orchestrator/local-target.js';
+import { LocalTarget } from '../../../bench/targets/local/local-target.js';
 import { readResults } from '../../../bench/results/read-results.js';
 import type { RunResults } from '../../../bench/results/schema.js';
 

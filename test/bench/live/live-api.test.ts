@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunResultsSchema } from '../../../bench/results/schema.js';
 import { HARNESS_ADMIN_TOKEN } from '../../../bench/experiments/topology-spec.js';
-import { ensureCompiled, isAlive, waitFor } from '../orchestrator/helpers.js';
+import { ensureCompiled, isAlive, waitFor } from '../targets/local/helpers.js';
 import { CLI, collectRed, healthOf, readState, startLiveCli, TEST_MODELS, waitUntilServing, type LiveCli } from './live-helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'splitbench-live-api-'));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { LiveState } from '../../../bench/live/live-types.js';
-import { ROOT, waitFor } from '../orchestrator/helpers.js';
+import { ROOT, waitFor } from '../targets/local/helpers.js';
 
 export const CLI = join(ROOT, 'dist', 'bench', 'cli', 'main.js');
 /** Few light models, so both topologies start fast and the machine is not saturated. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCompiled, isAlive, ROOT, waitFor } from '../orchestrator/helpers.js';
+import { ensureCompiled, isAlive, ROOT, waitFor } from '../targets/local/helpers.js';
 import { startLiveCli, TEST_MODELS, type LiveCli } from './live-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';

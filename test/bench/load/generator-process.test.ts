@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveCapacity } from '../../../bench/load/closed-loop.js';
 import { LoadGenerator, runClosedLoop, startOpenLoop, runOpenLoop, isTasksetAvailable } from '../../../bench/load/generator-client.js';
-import { isPidAlive } from '../../../bench/orchestrator/pid.js';
+import { isPidAlive } from '../../../bench/targets/local/pid.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 let server: TestServer;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStoreDir } from '../../../models/paths.js';
-import { LocalTarget } from '../../../bench/orchestrator/local-target.js';
-import type { RunningTopology } from '../../../bench/orchestrator/types.js';
+import { LocalTarget } from '../../../bench/targets/local/local-target.js';
+import type { RunningTopology } from '../../../bench/targets/types.js';
 import { LoadGenerator } from '../../../bench/load/generator-client.js';
 import { buildRequests, inferUrl } from '../../../bench/experiments/traffic.js';
 import { checkMixShares } from '../../../bench/stats/validity.js';
-import { ensureCompiled, makeSpec } from '../orchestrator/helpers.js';
+import { ensureCompiled, makeSpec } from '../targets/local/helpers.js';
 
 const MODELS = ['tabular', 'vad'];
 const target = new LocalTarget({ stopGraceMs: 3000 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildDeploymentPlan } from '../../../bench/targets/plan.js';
-import type { TopologySpec } from '../../../bench/orchestrator/types.js';
+import type { TopologySpec } from '../../../bench/targets/types.js';
 
 const base: TopologySpec = {
   kind: 'monolith',

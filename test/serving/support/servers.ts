@@ -73,7 +73,7 @@ export async function startServer(name: Parameters<typeof entry>[0], args: strin
 }
 
 /** True while a pid exists (the orchestrator's own check). */
-export { isPidAlive as isAlive } from '../../../bench/orchestrator/pid.js';
+export { isPidAlive as isAlive } from '../../../bench/targets/local/pid.js';
 
 /** Waits until a condition holds or the time is up. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 50): Promise<boolean> {

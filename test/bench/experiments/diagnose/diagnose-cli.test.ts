@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResults } from '../../../../bench/results/read-results.js';
-import { ROOT, ensureCompiled } from '../../orchestrator/helpers.js';
+import { ROOT, ensureCompiled } from '../../targets/local/helpers.js';
 
 const CLI = join(ROOT, 'dist', 'bench', 'cli', 'main.js');
 const RECORDED = fileURLToPath(new URL('../../../reports/fixtures/results-recorded.json', import.meta.url));

@@ -6,11 +6,11 @@ import { resolveRunConfig, type RunConfig } from '../../../../bench/config/run-c
 import { estimateDiagnoseMs } from '../../../../bench/experiments/diagnose/diagnose.js';
 import { createSilentProgress } from '../../../../bench/experiments/progress.js';
 import { runExperiments } from '../../../../bench/experiments/run-experiments.js';
-import { LocalTarget } from '../../../../bench/orchestrator/index.js';
+import { LocalTarget } from '../../../../bench/targets/local/index.js';
 import { readResults } from '../../../../bench/results/read-results.js';
 import type { RunResults } from '../../../../bench/results/schema.js';
 import { defaultStoreDir } from '../../../../models/paths.js';
-import { ensureCompiled } from '../../orchestrator/helpers.js';
+import { ensureCompiled } from '../../targets/local/helpers.js';
 
 const MODELS = ['tabular', 'vad'];
 const workDir = mkdtempSync(join(tmpdir(), 'splitbench-diagnose-on-fault-'));

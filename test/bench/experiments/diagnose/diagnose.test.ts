@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../../../../bench/config/run-config.js';
 import { createSilentProgress } from '../../../../bench/experiments/progress.js';
 import { runExperiments } from '../../../../bench/experiments/run-experiments.js';
-import { LocalTarget } from '../../../../bench/orchestrator/index.js';
+import { LocalTarget } from '../../../../bench/targets/local/index.js';
 import { readResults } from '../../../../bench/results/read-results.js';
 import type { DiagnoseResult, RunResults } from '../../../../bench/results/schema.js';
 import { defaultStoreDir } from '../../../../models/paths.js';
-import { ensureCompiled } from '../../orchestrator/helpers.js';
+import { ensureCompiled } from '../../targets/local/helpers.js';
 
 const MODELS = ['tabular', 'vad', 'ocr-cls'];
 const workDir = mkdtempSync(join(tmpdir(), 'splitbench-diagnose-'));

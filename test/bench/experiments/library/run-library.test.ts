@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResults } from '../../../../bench/results/read-results.js';
 import type { RunResults } from '../../../../bench/results/schema.js';
-import { ROOT, ensureCompiled } from '../../orchestrator/helpers.js';
+import { ROOT, ensureCompiled } from '../../targets/local/helpers.js';
 
 const CLI = join(ROOT, 'dist', 'bench', 'cli', 'main.js');
 const RECORDED = join(ROOT, 'test', 'reports', 'fixtures', 'results-recorded.json');

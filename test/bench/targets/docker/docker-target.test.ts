@@ -4,12 +4,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findModel } from '../../../../models/catalog.js';
 import { defaultStoreDir } from '../../../../models/paths.js';
 import { encodeInferRequest } from '../../../../bench/protocol/encode-request.js';
-import { LocalTarget } from '../../../../bench/orchestrator/local-target.js';
-import type { RunningTopology, TopologySpec } from '../../../../bench/orchestrator/types.js';
+import { LocalTarget } from '../../../../bench/targets/local/local-target.js';
+import type { RunningTopology, TopologySpec } from '../../../../bench/targets/types.js';
 import { DockerTarget, type DockerTopology } from '../../../../bench/targets/docker/docker-target.js';
 import { connectEngine, RUN_LABEL } from '../../../../bench/targets/docker/engine.js';
 import { buildRuntimeImage } from '../../../../bench/targets/docker/image.js';
-import { ensureCompiled, ROOT, waitFor } from '../../orchestrator/helpers.js';
+import { ensureCompiled, ROOT, waitFor } from '../local/helpers.js';
 
 const engine = await connectEngine(2000).catch(() => null);
 if (!engine) console.log(`docker target tests skipped: no Docker Engine at ${process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock'} (set DOCKER_HOST; .ci/run starts a private dockerd)`);

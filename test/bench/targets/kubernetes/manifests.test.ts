@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import type { TopologySpec } from '../../../../bench/orchestrator/types.js';
+import type { TopologySpec } from '../../../../bench/targets/types.js';
 import { renderManifests } from '../../../../bench/targets/kubernetes/manifests.js';
 
 /** The fields of a rendered object the tests read. */

@@ -3,8 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sleep } from '../../../bench/clock.js';
-import type { TopologySpec } from '../../../bench/orchestrator/types.js';
+import { sleep } from '../../../../bench/clock.js';
+import type { TopologySpec } from '../../../../bench/targets/types.js';
 
 /** The fixture server script. */
 export const FIXTURE_SERVER = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'ready-server.mjs');
@@ -29,7 +29,7 @@ export function makeSpec(overrides: Partial<TopologySpec> = {}): TopologySpec {
 }
 
 /** True when a process with this pid exists (the orchestrator's own check). */
-export { isPidAlive as isAlive } from '../../../bench/orchestrator/pid.js';
+export { isPidAlive as isAlive } from '../../../../bench/targets/local/pid.js';
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function isListening(port: number): Promise<boolean> {
@@ -58,14 +58,14 @@ export function portOf(url: string): number {
   return Number(new URL(url).port);
 }
 
-/** Project root (three folders above this file). */
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** Project root (four folders above this file). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
 /** Compiles the project with tsc when dist/ is missing or older than the harness sources (tsc emits even with type errors elsewhere). */
 export function ensureCompiled(): void {
   const probes: [string, string][] = [
-    ['bench/orchestrator/local-target.ts', 'dist/bench/orchestrator/local-target.js'],
-    ['bench/orchestrator/supervisor.ts', 'dist/bench/orchestrator/supervisor.js'],
+    ['bench/targets/local/local-target.ts', 'dist/bench/targets/local/local-target.js'],
+    ['bench/targets/local/supervisor.ts', 'dist/bench/targets/local/supervisor.js'],
     ['bench/cli/main.ts', 'dist/bench/cli/main.js'],
     ['bench/cli/commands/serve.ts', 'dist/bench/cli/commands/serve.js'],
     ['monolith/main.ts', 'dist/monolith/main.js'],

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultStoreDir } from '../../../models/paths.js';
-import { findSpecProblems, LocalTarget } from '../../../bench/orchestrator/local-target.js';
-import type { RunningTopology } from '../../../bench/orchestrator/types.js';
-import { findDescendants, readProcess, readProcessTree } from '../../../bench/resources/proc-reader.js';
-import { findNginx } from '../../../serving/gateway/find-nginx.js';
+import { defaultStoreDir } from '../../../../models/paths.js';
+import { findSpecProblems, LocalTarget } from '../../../../bench/targets/local/local-target.js';
+import type { RunningTopology } from '../../../../bench/targets/types.js';
+import { findDescendants, readProcess, readProcessTree } from '../../../../bench/resources/proc-reader.js';
+import { findNginx } from '../../../../serving/gateway/find-nginx.js';
 import { FIXTURE_HARNESS, ROOT, isAlive, makeSpec, waitFor } from './helpers.js';
 
 // The local target starts the nginx gateway like any server process: supervised, its nginx counted in
@@ -63,7 +63,7 @@ describe.skipIf(!NGINX)('nginx gateway on the local target', () => {
   }, 90_000);
 
   it('a SIGKILLed harness leaves no nginx process alive', async () => {
-    const harness = execa(process.execPath, [FIXTURE_HARNESS, join(ROOT, 'dist/bench/orchestrator/index.js'), JSON.stringify(spec()), '-'], { reject: false, buffer: false, stdout: 'pipe', stderr: 'inherit' });
+    const harness = execa(process.execPath, [FIXTURE_HARNESS, join(ROOT, 'dist/bench/targets/local/index.js'), JSON.stringify(spec()), '-'], { reject: false, buffer: false, stdout: 'pipe', stderr: 'inherit' });
     const line = await new Promise<string>((resolve, reject) => {
       let text = '';
       harness.stdout!.on('data', (chunk: Buffer) => {

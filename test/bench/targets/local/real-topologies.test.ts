@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStoreDir } from '../../../models/paths.js';
-import { LocalTarget } from '../../../bench/orchestrator/local-target.js';
-import type { RunningTopology } from '../../../bench/orchestrator/types.js';
+import { defaultStoreDir } from '../../../../models/paths.js';
+import { LocalTarget } from '../../../../bench/targets/local/local-target.js';
+import type { RunningTopology } from '../../../../bench/targets/types.js';
 import { FIXTURE_HARNESS, ROOT, ensureCompiled, isAlive, isListening, makeSpec, portOf, waitFor } from './helpers.js';
 
 const running: RunningTopology[] = [];
@@ -104,7 +104,7 @@ describe('no orphans when the harness dies', () => {
   /** Starts the fixture harness with a real topology and returns it with the server pids and ports. */
   async function startHarness(handlers: boolean) {
     const spec = realSpec({ kind: 'microservices', variant: 'gateway' });
-    const harness = execa(process.execPath, [FIXTURE_HARNESS, join(ROOT, 'dist/bench/orchestrator/index.js'), JSON.stringify(spec), '-', ...(handlers ? ['--handlers'] : [])], { reject: false, buffer: false, stdout: 'pipe', stderr: 'inherit' });
+    const harness = execa(process.execPath, [FIXTURE_HARNESS, join(ROOT, 'dist/bench/targets/local/index.js'), JSON.stringify(spec), '-', ...(handlers ? ['--handlers'] : [])], { reject: false, buffer: false, stdout: 'pipe', stderr: 'inherit' });
     const line = await new Promise<string>((resolve, reject) => {
       let text = '';
       harness.stdout!.on('data', (chunk: Buffer) => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { CATALOG, findModel } from '../../models/catalog.js';
-import { RUNTIMES } from '../../models/runtimes.js';
-import { compiledEntry } from '../../models/paths.js';
-import { findNginx } from '../../serving/gateway/find-nginx.js';
+import { CATALOG, findModel } from '../../../models/catalog.js';
+import { RUNTIMES } from '../../../models/runtimes.js';
+import { compiledEntry } from '../../../models/paths.js';
+import { findNginx } from '../../../serving/gateway/find-nginx.js';
 import { checkCgroupV1, sweepStaleCgroups, type CgroupLimits } from './cgroup-v1.js';
-import { buildGatewayArgs, buildHostArgs, buildRouteArgs, DEFAULT_SERVER_GRACE_MS, hasGateway as topologyHasGateway } from '../targets/plan.js';
-import { registerCleanup } from './cleanup.js';
+import { buildGatewayArgs, buildHostArgs, buildRouteArgs, DEFAULT_SERVER_GRACE_MS, hasGateway as topologyHasGateway } from '../plan.js';
+import { registerCleanup } from '../cleanup.js';
 import { planPinning } from './cpu-pinning.js';
 import { Supervisor, type BackoffPolicy, type ProcessPlan, type SupervisedProcess } from './supervisor.js';
 import {
@@ -18,7 +18,7 @@ import {
   type RunningTopology,
   type Target,
   type TopologySpec,
-} from './types.js';
+} from '../types.js';
 
 /** Compiled entry points of the server roles (two gateway implementations). */
 export interface ServerEntries {

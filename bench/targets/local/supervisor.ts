@@ -1,10 +1,10 @@
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
-import { nowMs, settlesWithin, sleep } from '../clock.js';
+import { nowMs, settlesWithin, sleep } from '../../clock.js';
 import { createCgroup, type CgroupHandle, type CgroupLimits } from './cgroup-v1.js';
 import { isPidAlive } from './pid.js';
 import { parseReadyLine, waitForHealthReady } from './ready-line.js';
-import type { ManagedProcess, ProcessLogLine, ProcessName, ReadyLine, SupervisorEvent } from './types.js';
+import type { ManagedProcess, ProcessLogLine, ProcessName, ReadyLine, SupervisorEvent } from '../types.js';
 
 export { isPidAlive };
 

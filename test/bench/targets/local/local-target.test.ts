@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkCgroupV1 } from '../../../bench/orchestrator/cgroup-v1.js';
-import { LocalTarget, TopologySpecError, findSpecProblems } from '../../../bench/orchestrator/local-target.js';
-import { findTaskset } from '../../../bench/orchestrator/cpu-pinning.js';
-import type { RunningTopology } from '../../../bench/orchestrator/types.js';
+import { checkCgroupV1 } from '../../../../bench/targets/local/cgroup-v1.js';
+import { LocalTarget, TopologySpecError, findSpecProblems } from '../../../../bench/targets/local/local-target.js';
+import { findTaskset } from '../../../../bench/targets/local/cpu-pinning.js';
+import type { RunningTopology } from '../../../../bench/targets/types.js';
 import { FIXTURE_ENTRIES, isAlive, isListening, makeSpec, portOf, waitFor } from './helpers.js';
 
 const running: RunningTopology[] = [];

@@ -1,4 +1,4 @@
-import type { ReadyLine } from './types.js';
+import type { ReadyLine } from '../types.js';
 
 /** Parses one stdout line; returns the ready event when the line is one, else null. */
 export function parseReadyLine(line: string): ReadyLine | null {

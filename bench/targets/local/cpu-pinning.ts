@@ -1,7 +1,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
-import type { PinningReport } from './types.js';
+import type { PinningReport } from '../types.js';
 
 /** Absolute path of the taskset binary, or null when it is not installed. */
 export function findTaskset(): string | null {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessStartError, Supervisor, withPort, type ProcessPlan } from '../../../bench/orchestrator/supervisor.js';
+import { ProcessStartError, Supervisor, withPort, type ProcessPlan } from '../../../../bench/targets/local/supervisor.js';
 import { FIXTURE_SERVER, isAlive, isListening, portOf, waitFor } from './helpers.js';
 
 const supervisors: Supervisor[] = [];
