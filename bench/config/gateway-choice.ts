@@ -45,3 +45,12 @@ export function resolveGateway(value: string | undefined, flag = '--gateway'): G
   const version = readNginxVersion(nginx);
   return { requested, implementation: 'nginx', nginxVersion: version, label: describeNginxGateway(version) };
 }
+
+/**
+ * The selection a target really serves: when the target cannot run nginx (a docker image without it),
+ * the Node gateway serves and the record says why.
+ */
+export async function fitGatewayToTarget(selection: GatewaySelection, target: { servingGateway?(requested: GatewayImplementation): Promise<GatewayImplementation> }): Promise<GatewaySelection> {
+  if (selection.implementation !== 'nginx' || !target.servingGateway || (await target.servingGateway('nginx')) === 'nginx') return selection;
+  return { requested: selection.requested, implementation: 'node', nginxVersion: null, label: 'Node gateway (fallback: the target cannot run nginx; the docker runtime image has none)' };
+}

@@ -26,7 +26,7 @@ export async function createTarget(name: TargetName, options: { local?: LocalTar
   const docker = await connectEngine();
   const version = await docker.version().then((v) => v.Version, () => 'unknown');
   const image = await buildRuntimeImage(docker, options.onProgress ? { onProgress: options.onProgress } : {});
-  options.onProgress?.(`docker target: image ${image.tag} (${(image.sizeBytes / 1024 / 1024).toFixed(0)} MiB${image.built ? `, built in ${(image.buildMs / 1000).toFixed(1)} s` : ', reused'})`);
-  const detail = `Docker Engine ${version}, image ${image.tag} (${image.sizeBytes} bytes); one container per process, host network; restarts, memory/CPU limits (OOM kill) and health checks are the engine's`;
-  return { target: new DockerTarget({ image: image.tag }), description: { name, detail } };
+  options.onProgress?.(`docker target: image ${image.tag} (${(image.sizeBytes / 1024 / 1024).toFixed(0)} MiB${image.built ? `, built in ${(image.buildMs / 1000).toFixed(1)} s` : ', reused'}; ${image.nginx ? `nginx at ${image.nginx}` : 'no nginx'})`);
+  const detail = `Docker Engine ${version}, image ${image.tag} (${image.sizeBytes} bytes, ${image.nginx ? 'with nginx' : 'without nginx: gateways are the Node gateway'}); one container per process, host network; restarts, memory/CPU limits (OOM kill) and health checks are the engine's`;
+  return { target: new DockerTarget({ image: image.tag, imageNginx: image.nginx }), description: { name, detail } };
 }

@@ -164,4 +164,6 @@ export interface RunningTopology {
 /** Starts topologies somewhere (locally for now). */
 export interface Target {
   start(spec: TopologySpec, options?: { readyTimeoutMs?: number }): Promise<RunningTopology>;
+  /** The gateway implementation that really serves when `requested` is asked for (absent: the requested one). */
+  servingGateway?(requested: GatewayImplementation): Promise<GatewayImplementation>;
 }

@@ -14,7 +14,7 @@ export function registerImageCommand(program: Command): void {
   const image = program.command('image').description('container images of the docker target');
   image
     .command('build')
-    .description('build the runtime image from this checkout offline (node, dist/, production node_modules, model store), tagged by content')
+    .description('build the runtime image from this checkout offline (node, dist/, production node_modules, model store, and the host nginx when installed), tagged by content')
     .option('--force', 'rebuild even when an image with the same content tag exists')
     .option('--json', 'print the result as JSON')
     .action(async (options: ImageBuildOptions) => {
@@ -31,6 +31,6 @@ export function registerImageCommand(program: Command): void {
         return;
       }
       const sizeMiB = (result.sizeBytes / 1024 / 1024).toFixed(1);
-      process.stdout.write(`${result.built ? 'built' : 'already present:'} ${result.tag} (${result.id.slice(7, 19)}), ${sizeMiB} MiB, ${(result.buildMs / 1000).toFixed(1)} s\n`);
+      process.stdout.write(`${result.built ? 'built' : 'already present:'} ${result.tag} (${result.id.slice(7, 19)}), ${sizeMiB} MiB, ${(result.buildMs / 1000).toFixed(1)} s, ${result.nginx ? `nginx at ${result.nginx}` : 'no nginx (the gateway variant uses the Node gateway)'}\n`);
     });
 }

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { defaultStoreDir } from '../../../models/paths.js';
 import { ConfigError, resolveRunConfig, type RunOptions } from '../../config/run-config.js';
+import { fitGatewayToTarget } from '../../config/gateway-choice.js';
 import { runExperiments } from '../../experiments/run-experiments.js';
 import { createProgress } from '../../experiments/progress.js';
 import { runCleanup, runCleanupSync } from '../../targets/cleanup.js';
@@ -77,6 +78,7 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   const targetName = parseTargetName(options.target, targetProblems);
   if (targetName === null) throw new UsageError(targetProblems);
   const { target, description: targetDescription } = await createTarget(targetName, { onProgress: (line) => process.stderr.write(`${line}\n`) });
+  if (config.gateway) config = { ...config, gateway: await fitGatewayToTarget(config.gateway, target) };
 
   const controller = new AbortController();
   const progress = createProgress(Boolean(options.json));

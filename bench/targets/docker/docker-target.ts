@@ -4,6 +4,7 @@
  * onto the same process-event timeline as the local supervisor's (spawn, ready, exit, restart, stop).
  * Containers use the host network and bind 127.0.0.1 on a port fixed at creation, so an engine restart
  * comes back on the same URL. A detached reaper removes the run's containers when the harness dies.
+ * The gateway is nginx when the spec asks for it and the image holds nginx (its label), else the Node gateway.
  */
 import { randomUUID } from 'node:crypto';
 import { relative, resolve } from 'node:path';
@@ -13,17 +14,19 @@ import { nowMs, sleep } from '../../clock.js';
 import { compiledEntry, projectRoot } from '../../../models/paths.js';
 import { registerCleanup } from '../cleanup.js';
 import { findSpecProblems, TopologySpecError } from '../local/local-target.js';
-import type { ExtraProcessOptions, FairnessReport, ManagedProcess, ProcessName, RunningTopology, SupervisorEvent, Target, TopologySpec } from '../types.js';
-import { buildDeploymentPlan, buildHostArgs, buildRouteArgs, type PlannedProcess } from '../plan.js';
+import type { ExtraProcessOptions, FairnessReport, GatewayImplementation, ManagedProcess, ProcessName, RunningTopology, SupervisorEvent, Target, TopologySpec } from '../types.js';
+import { buildDeploymentPlan, buildHostArgs, buildRouteArgs, type DeploymentPlan, type PlannedProcess } from '../plan.js';
 import { connectEngine, PROCESS_LABEL, removeRunContainers, RUN_LABEL } from './engine.js';
 import { findFreePort, findServerPid, readLogTail, toSignalName } from './engine-helpers.js';
 import { startEngineEvents, type EngineEvent } from './engine-events.js';
-import { buildRuntimeImage, IMAGE_APP_DIR, IMAGE_NODE } from './image.js';
+import { buildRuntimeImage, IMAGE_APP_DIR, IMAGE_NODE, readImageNginx } from './image.js';
 
 /** Options of the docker target. */
 export interface DockerTargetOptions {
   /** Image tag to run (default: build or reuse the content-tagged runtime image). */
   image?: string;
+  /** Path of nginx inside `image` (null: none); read from the image's label when absent. */
+  imageNginx?: string | null;
   /** Interval of the engine's HEALTHCHECK (default 10 s; each check runs one short node process on the container CPU set). */
   healthIntervalMs?: number;
   /** Harness-side grace before the engine SIGKILLs a stopped container (default: the servers' grace + 1 s). */
@@ -69,6 +72,8 @@ const DEFAULT_HEALTH_INTERVAL_MS = 10_000;
 
 /** Starts topologies as containers on Docker Engine (DOCKER_HOST or the default socket). */
 export class DockerTarget implements Target {
+  private image: Promise<{ tag: string; nginx: string | null }> | null = null;
+
   constructor(private readonly options: DockerTargetOptions = {}) {}
 
   /** Validates the spec, connects to the engine, ensures the image, and starts every container. */
@@ -76,9 +81,36 @@ export class DockerTarget implements Target {
     const problems = findSpecProblems(spec);
     if (problems.length > 0) throw new TopologySpecError(problems);
     const docker = await connectEngine();
-    const image = this.options.image ?? (await buildRuntimeImage(docker)).tag;
+    const image = await this.resolveImage(docker);
     return startDockerTopology(docker, image, spec, this.options, startOptions.readyTimeoutMs ?? 120_000);
   }
+
+  /** The gateway implementation that serves when `requested` is asked for: nginx only when the image holds it. */
+  async servingGateway(requested: GatewayImplementation): Promise<GatewayImplementation> {
+    if (requested === 'node') return 'node';
+    return (await this.resolveImage(await connectEngine())).nginx === null ? 'node' : 'nginx';
+  }
+
+  /** The image tag and its nginx, resolved once (built or reused when no tag was given). */
+  private resolveImage(docker: Docker): Promise<{ tag: string; nginx: string | null }> {
+    this.image ??= (async () => {
+      if (this.options.image === undefined) return buildRuntimeImage(docker);
+      return { tag: this.options.image, nginx: this.options.imageNginx !== undefined ? this.options.imageNginx : await readImageNginx(docker, this.options.image) };
+    })();
+    this.image.catch(() => (this.image = null));
+    return this.image;
+  }
+}
+
+/**
+ * The plan on this image: the nginx gateway runs the image's nginx (`--nginx`); when the image has none,
+ * the Node gateway serves instead and the plan (so fairness.gateway) says so.
+ */
+function planOnImage(spec: TopologySpec, imageNginx: string | null, gatewayToken: string): DeploymentPlan {
+  const nginx = spec.gateway === 'nginx' ? imageNginx : null;
+  const plan = buildDeploymentPlan(spec.gateway === 'nginx' && nginx === null ? { ...spec, gateway: 'node' } : spec, { gatewayToken });
+  if (nginx === null) return plan;
+  return { ...plan, processes: plan.processes.map((p) => (p.role === 'gateway' ? { ...p, args: [...p.args, '--nginx', nginx] } : p)) };
 }
 
 /** Maps a host entry point (absolute, under the checkout's dist/) onto the image. */
@@ -94,10 +126,10 @@ function containerName(runId: string, name: ProcessName): string {
 }
 
 /** The actual start of a validated spec. */
-async function startDockerTopology(docker: Docker, image: string, spec: TopologySpec, options: DockerTargetOptions, readyTimeoutMs: number): Promise<DockerTopology> {
+async function startDockerTopology(docker: Docker, runtime: { tag: string; nginx: string | null }, spec: TopologySpec, options: DockerTargetOptions, readyTimeoutMs: number): Promise<DockerTopology> {
   const runId = randomUUID().slice(0, 12);
-  // The runtime image holds node and the project, not nginx: containers front a topology with the Node gateway.
-  const plan = buildDeploymentPlan(spec.gateway === 'nginx' ? { ...spec, gateway: 'node' } : spec, { gatewayToken: randomUUID() });
+  const image = runtime.tag;
+  const plan = planOnImage(spec, runtime.nginx, randomUUID());
   const gatewayToken = plan.gatewayAdminToken;
   const storeDir = resolve(spec.storeDir);
   const healthIntervalMs = options.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS;

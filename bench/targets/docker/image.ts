@@ -1,7 +1,9 @@
 /**
  * The runtime image, built offline from the checkout: node and the libraries ldd lists, the compiled
  * project (dist/), the production node_modules and the model store, imported as one layer
- * (`docker import`, no registry) and tagged by a hash of what went in.
+ * (`docker import`, no registry) and tagged by a hash of what went in. When the host has nginx, its
+ * binary and libraries go in too (same path), so the gateway variant is served by nginx as it is locally;
+ * the label `splitbench.nginx` says where (empty: no nginx inside).
  */
 import { createHash } from 'node:crypto';
 import { chmodSync, createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { projectRoot } from '../../../models/paths.js';
+import { findNginx } from '../../../serving/gateway/find-nginx.js';
 
 /** Repository name of the runtime image. */
 export const IMAGE_REPOSITORY = 'splitbench-runtime';
@@ -17,6 +20,8 @@ export const IMAGE_REPOSITORY = 'splitbench-runtime';
 export const IMAGE_APP_DIR = '/app';
 /** Node inside the image (same path as on the host). */
 export const IMAGE_NODE = '/usr/bin/node';
+/** Image label naming the nginx binary inside the image ('' when the image has none). */
+export const IMAGE_NGINX_LABEL = 'splitbench.nginx';
 
 /** What an image build produced. */
 export interface ImageBuild {
@@ -26,14 +31,26 @@ export interface ImageBuild {
   buildMs: number;
   /** False when an image with this content tag already existed. */
   built: boolean;
+  /** Path of nginx inside the image (the host's path), or null when the image has none. */
+  nginx: string | null;
+}
+
+/** What to put in the image. */
+export interface ImageBuildOptions {
+  force?: boolean;
+  onProgress?: (line: string) => void;
+  /** Copy the host's nginx into the image when it has one (default true). */
+  includeNginx?: boolean;
 }
 
 /** Files of the image, grouped by the folder tar reads them from. */
 interface ImageInputs {
   /** Paths relative to the project root (placed under /app). */
   project: string[];
-  /** Absolute host paths of node and its shared libraries (placed at the same path). */
+  /** Absolute host paths of node, nginx and their shared libraries (placed at the same path). */
   system: string[];
+  /** The nginx binary among `system`, or null. */
+  nginx: string | null;
 }
 
 /** onnxruntime binaries of other platforms: never needed in a linux/x64 image. */
@@ -55,13 +72,18 @@ async function listLibraries(binary: string): Promise<string[]> {
   });
 }
 
-/** Every input of the image. */
-async function collectInputs(root: string): Promise<ImageInputs> {
+/**
+ * Every input of the image. nginx needs only its binary and libraries with the launcher's generated
+ * config (no include, no module; temp paths and pid under the launcher's -p dir in /tmp; workers as nobody:nogroup).
+ */
+async function collectInputs(root: string, includeNginx: boolean): Promise<ImageInputs> {
   const packages = await listProductionPackages(root);
   if (!packages.some((p) => p === 'node_modules/onnxruntime-node')) throw new Error('onnxruntime-node is not among the production packages; run `npm ci` first');
   const binding = join(root, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node');
-  const libraries = [...new Set([...(await listLibraries(IMAGE_NODE)), ...(await listLibraries(binding))])].filter((lib) => !lib.startsWith(root));
-  return { project: ['package.json', 'dist', 'models/store', ...packages], system: [IMAGE_NODE, ...libraries].sort() };
+  const nginx = includeNginx ? findNginx() : null;
+  const binaries = [IMAGE_NODE, binding, ...(nginx ? [nginx] : [])];
+  const libraries = [...new Set((await Promise.all(binaries.map(listLibraries))).flat())].filter((lib) => !lib.startsWith(root));
+  return { project: ['package.json', 'dist', 'models/store', ...packages], system: [...new Set([IMAGE_NODE, ...(nginx ? [nginx] : []), ...libraries])].sort(), nginx };
 }
 
 /** Files under a folder, sorted, relative to the root. */
@@ -86,29 +108,34 @@ async function hashInputs(root: string, inputs: ImageInputs): Promise<string> {
     });
   }
   for (const path of inputs.system) hash.update(`${path}\0${statSync(path).size}\0`);
-  hash.update(`${inputs.project.join('\n')}\0${process.version}`);
+  hash.update(`${inputs.project.join('\n')}\0${process.version}\0nginx=${inputs.nginx ?? ''}`);
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Size of an image in bytes, or null when it does not exist. */
-async function inspectImage(docker: Docker, tag: string): Promise<{ id: string; sizeBytes: number } | null> {
+/** Id, size in bytes and in-image nginx of an image, or null when it does not exist. */
+async function inspectImage(docker: Docker, tag: string): Promise<{ id: string; sizeBytes: number; nginx: string | null } | null> {
   try {
     const info = await docker.getImage(tag).inspect();
-    return { id: info.Id, sizeBytes: info.Size };
+    return { id: info.Id, sizeBytes: info.Size, nginx: info.Config?.Labels?.[IMAGE_NGINX_LABEL] || null };
   } catch {
     return null;
   }
 }
 
+/** Path of nginx inside an image (from its `splitbench.nginx` label), or null when it has none or does not exist. */
+export async function readImageNginx(docker: Docker, tag: string): Promise<string | null> {
+  return (await inspectImage(docker, tag))?.nginx ?? null;
+}
+
 /** Builds the runtime image unless one with the same content tag exists (`force` rebuilds). */
-export async function buildRuntimeImage(docker: Docker, options: { force?: boolean; onProgress?: (line: string) => void } = {}): Promise<ImageBuild> {
+export async function buildRuntimeImage(docker: Docker, options: ImageBuildOptions = {}): Promise<ImageBuild> {
   const started = performance.now();
   const root = projectRoot();
-  const inputs = await collectInputs(root);
+  const inputs = await collectInputs(root, options.includeNginx ?? true);
   const tag = `${IMAGE_REPOSITORY}:${await hashInputs(root, inputs)}`;
   const existing = await inspectImage(docker, tag);
   if (existing && !options.force) return { tag, ...existing, buildMs: performance.now() - started, built: false };
-  options.onProgress?.(`building ${tag} from ${root}`);
+  options.onProgress?.(`building ${tag} from ${root}${inputs.nginx ? ` with ${inputs.nginx}` : ' without nginx (the gateway variant falls back to the Node gateway)'}`);
   const stage = mkdtempSync(join(tmpdir(), 'splitbench-image-'));
   try {
     mkdirSync(join(stage, 'etc'));
@@ -129,7 +156,7 @@ export async function buildRuntimeImage(docker: Docker, options: { force?: boole
       ],
       { buffer: false, stdout: 'pipe', stderr: 'pipe', encoding: 'buffer' },
     );
-    const changes = [`WORKDIR ${IMAGE_APP_DIR}`, 'ENV NODE_ENV=production', `ENTRYPOINT ["${IMAGE_NODE}"]`, 'CMD ["dist/monolith/main.js", "--host", "127.0.0.1"]'];
+    const changes = [`WORKDIR ${IMAGE_APP_DIR}`, 'ENV NODE_ENV=production', `ENTRYPOINT ["${IMAGE_NODE}"]`, 'CMD ["dist/monolith/main.js", "--host", "127.0.0.1"]', `LABEL ${IMAGE_NGINX_LABEL}="${inputs.nginx ?? ''}"`];
     const [repo, version] = tag.split(':') as [string, string];
     const response = (await docker.importImage(tar.stdout as unknown as NodeJS.ReadableStream, { repo, tag: version, changes } as unknown as object)) as NodeJS.ReadableStream;
     const output = await readStream(response);

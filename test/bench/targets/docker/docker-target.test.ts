@@ -8,7 +8,10 @@ import { LocalTarget } from '../../../../bench/targets/local/local-target.js';
 import type { RunningTopology, TopologySpec } from '../../../../bench/targets/types.js';
 import { DockerTarget, type DockerTopology } from '../../../../bench/targets/docker/docker-target.js';
 import { connectEngine, RUN_LABEL } from '../../../../bench/targets/docker/engine.js';
-import { buildRuntimeImage } from '../../../../bench/targets/docker/image.js';
+import { demuxLogs } from '../../../../bench/targets/docker/engine-helpers.js';
+import { buildRuntimeImage, IMAGE_NGINX_LABEL } from '../../../../bench/targets/docker/image.js';
+import { fitGatewayToTarget } from '../../../../bench/config/gateway-choice.js';
+import { findNginx } from '../../../../serving/gateway/find-nginx.js';
 import { ensureCompiled, ROOT, waitFor } from '../local/helpers.js';
 
 const engine = await connectEngine(2000).catch(() => null);
@@ -18,6 +21,10 @@ const LIGHT = ['tabular', 'vad'];
 const TOKEN = 'docker-test-token';
 const running: RunningTopology[] = [];
 let image = '';
+/** nginx inside the runtime image (the host's, when installed). */
+let imageNginx: string | null = null;
+/** The gateway the gateway variant asks for: nginx where the host (so the image) has it, as locally. */
+const GATEWAY = findNginx() === null ? 'node' : 'nginx';
 
 /** A spec for the real servers with the light models. */
 function spec(overrides: Partial<TopologySpec> = {}): TopologySpec {
@@ -40,6 +47,21 @@ async function infer(url: string, model: string): Promise<{ status: number; outp
   return { status: response.status, outputs: body.outputs };
 }
 
+/** The Server header of an infer answer through a base URL (nginx names itself; the Node gateway sends none). */
+async function serverHeader(url: string, model: string): Promise<string | null> {
+  const request = encodeInferRequest(findModel(model)!.sampleInputs(7), 'json');
+  const response = await fetch(`${url}/v2/models/${model}/infer`, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(10_000) });
+  await response.arrayBuffer();
+  return response.headers.get('server');
+}
+
+/** The ready line a container printed (its first JSON line on stdout). */
+async function readyLine(containerId: string): Promise<Record<string, unknown>> {
+  const raw = (await engine!.getContainer(containerId).logs({ stdout: true, stderr: false, follow: false })) as unknown as Buffer;
+  const line = demuxLogs(raw).split('\n').find((l) => l.startsWith('{"event":"ready"'));
+  return line ? (JSON.parse(line) as Record<string, unknown>) : {};
+}
+
 /** Arms a fault on the process hosting a model. */
 async function armFault(topology: RunningTopology, model: string, fault: Record<string, unknown>): Promise<void> {
   const response = await fetch(`${topology.adminUrls()[model]}/admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-splitbench-token': TOKEN }, body: JSON.stringify({ model, ...fault }) });
@@ -60,7 +82,10 @@ const startedRuns: string[] = [];
 describe.skipIf(!engine)('DockerTarget on a real engine', () => {
   beforeAll(async () => {
     ensureCompiled();
-    image = (await buildRuntimeImage(engine!)).tag;
+    const built = await buildRuntimeImage(engine!);
+    image = built.tag;
+    imageNginx = built.nginx;
+    expect(imageNginx, 'the image holds nginx exactly when the host has it').toBe(findNginx());
   }, 300_000);
 
   afterEach(async () => {
@@ -74,8 +99,11 @@ describe.skipIf(!engine)('DockerTarget on a real engine', () => {
   it('runs the monolith and the gateway topology as one container per process, serving the same outputs as local processes', async () => {
     const docker = new DockerTarget({ image, healthIntervalMs: 1000 });
     const monolith = await start(docker, { kind: 'monolith', variant: 'single' });
-    const micro = await start(docker, { kind: 'microservices', variant: 'gateway' });
+    const micro = await start(docker, { kind: 'microservices', variant: 'gateway', gateway: GATEWAY });
     const local = await start(new LocalTarget({ stopGraceMs: 3000 }), { kind: 'monolith', variant: 'single' });
+    expect(micro.fairness.gateway, 'the gateway that serves in the container is the one local runs use').toBe(GATEWAY);
+    expect((await readyLine(micro.containers().gateway!)).gateway).toBe(GATEWAY === 'nginx' ? 'nginx' : undefined);
+    if (GATEWAY === 'nginx') expect(await serverHeader(micro.endpoints().tabular!, 'tabular')).toBe('nginx');
     expect(Object.keys(monolith.containers())).toEqual(['monolith']);
     expect(Object.keys(micro.containers()).sort()).toEqual(['gateway', 'service:tabular', 'service:vad']);
     for (const model of LIGHT) {
@@ -124,7 +152,8 @@ describe.skipIf(!engine)('DockerTarget on a real engine', () => {
   }, 180_000);
 
   it('redeploys by recreate (stop, start the new container) and rolling (start new, switch the gateway, stop old)', async () => {
-    const topology = await start(new DockerTarget({ image }), { kind: 'microservices', variant: 'gateway' });
+    const topology = await start(new DockerTarget({ image }), { kind: 'microservices', variant: 'gateway', gateway: GATEWAY });
+    expect(topology.fairness.gateway).toBe(GATEWAY);
     const before = topology.containers()['service:tabular'];
     const recreated = await topology.restartProcess('service:tabular', { versions: { tabular: 1 } });
     expect(recreated.restarts).toBe(1);
@@ -138,12 +167,37 @@ describe.skipIf(!engine)('DockerTarget on a real engine', () => {
     await topology.stopProcess('service:tabular');
     expect(Object.keys(topology.containers()).sort()).toEqual(['gateway', 'service:tabular#v2', 'service:vad']);
     expect((await infer(topology.endpoints().tabular!, 'tabular')).status).toBe(200);
+    if (GATEWAY === 'nginx') expect(await serverHeader(topology.endpoints().tabular!, 'tabular'), 'the switched route is served by nginx').toBe('nginx');
 
     // The engine restarts a crashed gateway with its creation flags; the target puts the switched route back.
     // (A kill through the engine API counts as a manual stop, so the gateway's node process is killed from the host.)
     process.kill(topology.processes().find((p) => p.name === 'gateway')!.pid!, 'SIGKILL');
     expect(await waitFor(() => topology.events.some((e) => e.process === 'gateway' && e.type === 'ready' && topology.events.some((x) => x.process === 'gateway' && x.type === 'exit' && x.atMs < e.atMs)), 60_000)).toBe(true);
     expect(await waitFor(async () => (await infer(topology.endpoints().tabular!, 'tabular').catch(() => ({ status: 0 }))).status === 200, 10_000, 200)).toBe(true);
+  }, 180_000);
+
+  it.skipIf(findNginx() === null)('falls back to the Node gateway on an image without nginx, and the record says so', async () => {
+    // Same rootfs, label cleared: the target must trust the label, not guess.
+    const created = await engine!.createContainer({ Image: image, Cmd: ['-e', '0'] });
+    const bare = 'splitbench-test-no-nginx:latest';
+    try {
+      await created.commit({ repo: 'splitbench-test-no-nginx', tag: 'latest', changes: `LABEL ${IMAGE_NGINX_LABEL}=""` });
+      const target = new DockerTarget({ image: bare });
+      expect(await target.servingGateway('nginx')).toBe('node');
+      expect(await new DockerTarget({ image }).servingGateway('nginx')).toBe('nginx');
+      const selection = { requested: 'auto', implementation: 'nginx', nginxVersion: 'nginx/1', label: 'nginx/1' } as const;
+      expect(await fitGatewayToTarget(selection, target)).toMatchObject({ implementation: 'node', nginxVersion: null, label: expect.stringMatching(/Node gateway.*no(ne| nginx)/) });
+      expect(await fitGatewayToTarget(selection, new DockerTarget({ image }))).toEqual(selection);
+      const topology = await start(target, { kind: 'microservices', variant: 'gateway', gateway: 'nginx' });
+      expect(topology.fairness.gateway).toBe('node');
+      expect((await readyLine(topology.containers().gateway!)).gateway).toBeUndefined();
+      expect(await serverHeader(topology.endpoints().vad!, 'vad')).toBeNull();
+      expect((await infer(topology.endpoints().vad!, 'vad')).status).toBe(200);
+      await topology.stop();
+    } finally {
+      await created.remove({ force: true }).catch(() => undefined);
+      await engine!.getImage(bare).remove().catch(() => undefined);
+    }
   }, 180_000);
 
   for (const signal of ['SIGINT', 'SIGKILL'] as const) {
