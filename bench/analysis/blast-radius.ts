@@ -1,7 +1,7 @@
 import type { Observation } from '../load/request-log.js';
 import type { Timeline, TimelineBin } from '../results/schema.js';
 import { binsBetween, countErrors, downtimeMs, isErrorViolating, isLatencyViolating, isViolating, worstBinP99 } from './bin-health.js';
-import { findOutages, type OutageReport } from './outages.js';
+import { describeModelOutages, findOutages, type OutageReport } from './outages.js';
 
 /**
  * The rule for "too few observations to judge": fewer than MIN_OBSERVATIONS requests and probes in
@@ -187,13 +187,7 @@ export function analyseFault(input: FaultWindowInput): FaultAnalysis {
     return {
       ...impact,
       impacted: impact.impacted || hadOutage,
-      downtimeMs: report.observations > 0 ? report.downtimeMs : null,
-      resolutionMs: report.resolutionMs,
-      outages: report.outages.length,
-      unrecovered: report.unrecovered,
-      observations: report.observations,
-      probeObservations: probes.observations,
-      probeFailures: probes.failed,
+      ...describeModelOutages(report, probes),
       // Evidence of impact settles it; only its absence needs enough observations.
       ...(sparse !== null && !impact.impacted && !hadOutage ? { undetermined: sparse } : {}),
     };

@@ -70,3 +70,16 @@ export function formatDowntime(downtimeMs: number | null, resolutionMs: number |
   ];
   return `${Math.round(downtimeMs)} ms${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
+
+/** The per-model outage fields results carry (fault and redeploy alike): downtime with its resolution, from load and probes merged. */
+export function describeModelOutages(report: OutageReport, probes: OutageReport): { downtimeMs: number | null; resolutionMs: number | null; outages: number; unrecovered: boolean; observations: number; probeObservations: number; probeFailures: number } {
+  return {
+    downtimeMs: report.observations > 0 ? report.downtimeMs : null,
+    resolutionMs: report.resolutionMs,
+    outages: report.outages.length,
+    unrecovered: report.unrecovered,
+    observations: report.observations,
+    probeObservations: probes.observations,
+    probeFailures: probes.failed,
+  };
+}

@@ -1,5 +1,5 @@
 import { binsBetween, countErrors, DEFAULT_ERROR_RATE_LIMIT, downtimeMs, worstBinP99 } from '../../analysis/bin-health.js';
-import { findOutages } from '../../analysis/outages.js';
+import { describeModelOutages, findOutages } from '../../analysis/outages.js';
 import type { Observation } from '../../load/request-log.js';
 import type { SupervisorEvent } from '../../targets/types.js';
 import type { TotalSample } from '../../resources/sampler.js';
@@ -61,16 +61,7 @@ export function measurePerModel(timeline: Timeline, models: readonly string[], f
     const untilRel = observed.untilMs - timeline.startedAtMs;
     const report = findOutages(observed.observations[model] ?? [], fromMs - timeline.startedAtMs, untilRel);
     const probes = findOutages(observed.probes[model] ?? [], fromMs - timeline.startedAtMs, untilRel);
-    return {
-      ...base,
-      downtimeMs: report.observations > 0 ? report.downtimeMs : null,
-      resolutionMs: report.resolutionMs,
-      outages: report.outages.length,
-      unrecovered: report.unrecovered,
-      observations: report.observations,
-      probeObservations: probes.observations,
-      probeFailures: probes.failed,
-    };
+    return { ...base, ...describeModelOutages(report, probes) };
   });
 }
 
