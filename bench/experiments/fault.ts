@@ -1,7 +1,7 @@
 import type { RunConfig } from '../config/run-config.js';
 import type { TopologyVariant } from '../config/topologies.js';
 import type { RunningTopology } from '../targets/types.js';
-import type { FaultKind } from '../results/schema.js';
+import type { FaultKind, FaultResult } from '../results/schema.js';
 import { compareAll } from './compare-topologies.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
 import { estimateSteps } from './estimate.js';
@@ -78,24 +78,37 @@ export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVaria
   const recordSignals = diagnoseRidesOnFault(ctx.config) ? { tickMs, scrapeTimeoutMs } : undefined;
   if (recordSignals) noteRecording(ctx, tickMs);
   for (const [index, window] of windows.entries()) {
-    throwIfInterrupted(ctx.signal);
-    ctx.progress.step(`fault · ${label} · ${window.kind === 'none' ? 'baseline (no fault)' : `${window.kind} in ${window.targetModel}`}`);
-    const seed = ctx.config.seed * 1000 + 700 + trial * 50 + index;
-    const outcome = await runFaultWindow(ctx, topology, { who, trial, kind: window.kind, targetModel: window.targetModel, seed, ...(recordSignals ? { recordSignals } : {}) });
-    ctx.recorder.updateSection('fault', (s) => {
-      s.results.push(outcome.result);
-      s.notes.push(...outcome.notes);
-    });
-    if (outcome.diagnosis) ctx.recorder.updateSection('diagnose', (s) => s.results.push(outcome.diagnosis!));
-    ctx.progress.tick(estimateSteps(ctx.config).faultWindowMs);
-    if (!outcome.healthy && index < windows.length - 1) {
+    for (let attempt = 0; ; attempt++) {
       throwIfInterrupted(ctx.signal);
-      await topology.stop();
-      ctx.progress.step(`fault · restarting ${label} after an unhealthy window`);
-      topology = await startFaultTopology(ctx, who);
+      ctx.progress.step(`fault · ${label} · ${window.kind === 'none' ? 'baseline (no fault)' : `${window.kind} in ${window.targetModel}`}${attempt > 0 ? ' (repeated)' : ''}`);
+      const seed = ctx.config.seed * 1000 + 700 + trial * 50 + index + attempt * 10_000;
+      const outcome = await runFaultWindow(ctx, topology, { who, trial, kind: window.kind, targetModel: window.targetModel, seed, ...(recordSignals ? { recordSignals } : {}) });
+      const repeat = attempt < GENERATOR_RETRIES && isGeneratorFault(outcome.result);
+      ctx.recorder.updateSection('fault', (s) => {
+        s.results.push(outcome.result);
+        s.notes.push(...outcome.notes);
+        if (repeat) s.notes.push(`${label} · ${window.kind} in ${window.targetModel}: the window was invalid because of the load generator alone (${outcome.result.invalidReasons.join('; ')}); it is kept as invalid and the window was run once more`);
+      });
+      if (outcome.diagnosis) ctx.recorder.updateSection('diagnose', (s) => s.results.push(outcome.diagnosis!));
+      ctx.progress.tick(estimateSteps(ctx.config).faultWindowMs);
+      if (!outcome.healthy && (repeat || index < windows.length - 1)) {
+        throwIfInterrupted(ctx.signal);
+        await topology.stop();
+        ctx.progress.step(`fault · restarting ${label} after an unhealthy window`);
+        topology = await startFaultTopology(ctx, who);
+      }
+      if (!repeat) break;
     }
   }
   return topology;
+}
+
+/** Times a window that only the load generator invalidated is run again (it measured the harness, not the topology). */
+const GENERATOR_RETRIES = 1;
+
+/** True when every reason a window is invalid is the load generator's own lag or saturation. */
+export function isGeneratorFault(result: Pick<FaultResult, 'valid' | 'invalidReasons'>): boolean {
+  return !result.valid && result.invalidReasons.length > 0 && result.invalidReasons.every((reason) => reason.startsWith('load generator'));
 }
 
 /** How many fault windows the run has (every trial, variant, kind and target, plus the baselines). */
