@@ -9,7 +9,7 @@ import { renderNginxConf } from '../serving/gateway/nginx-conf.js';
 import { NginxProcess, NginxStartError, pickFreePort } from '../serving/gateway/nginx-process.js';
 import { RouteTable } from '../serving/gateway/route-table.js';
 import { createServerState } from '../serving/http/server-state.js';
-import { handleTermination, setTerminationHandler, watchParent } from '../serving/server/lifecycle.js';
+import { handleTermination, isAlive, setTerminationHandler, watchParent } from '../serving/server/lifecycle.js';
 import { FlagError, parseFlags, readInteger, readPairs, readString, runMain } from '../serving/server/parse-flags.js';
 
 const OPTIONS = {
@@ -25,16 +25,6 @@ const OPTIONS = {
 
 const DIR_PREFIX = 'splitbench-nginx-';
 const PORT_ATTEMPTS = 4;
-
-/** True while a process with that pid exists. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes private nginx dirs left by launchers that were SIGKILLed (their pid is in the name and gone). */
 function sweepStaleDirs(): void {

@@ -10,7 +10,7 @@ import type { ServerState } from '../http/server-state.js';
 import type { ServingMetrics } from '../metrics/registry.js';
 import { proxyRequest } from './proxy.js';
 import type { RouteTable } from './route-table.js';
-import { findUnreadyModels } from './upstream-health.js';
+import { createGatewayReadyHandler } from './upstream-health.js';
 import { withInferFastPath } from '../http/fast-path.js';
 
 /** What the gateway app needs. */
@@ -45,14 +45,7 @@ export function createGatewayApp(context: GatewayContext): Express {
   const handleProxy = createProxyHandler(context);
   const proxy = (req: Request, res: Response) => void handleProxy(req, res, req.params.name as string);
   router.get('/v2/health/live', (_req, res) => sendJson(res, 200, { live: true }));
-  router.get('/v2/health/ready', (_req, res) => {
-    if (context.state.draining) return sendJson(res, 503, { ready: false, error: 'gateway is shutting down' });
-    findUnreadyModels(context.routes).then((problems) => {
-      const names = Object.keys(problems);
-      if (names.length === 0) sendJson(res, 200, { ready: true });
-      else sendJson(res, 503, { ready: false, error: `upstreams not ready for: ${names.map((n) => `${n} (${problems[n]})`).join(', ')}` });
-    }, (error: unknown) => sendFailure(res, error));
-  });
+  router.get('/v2/health/ready', createGatewayReadyHandler(context));
   router.get('/v2', (_req, res) => sendJson(res, 200, { name: 'splitbench-gateway', version: '0.1.0', extensions: ['binary_tensor_data'] }));
   addMetricsRoute(router, context.metrics);
   const guard = requireToken(context.adminToken);

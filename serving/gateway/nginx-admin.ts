@@ -3,12 +3,12 @@ import { Gauge, collectDefaultMetrics, Registry } from 'prom-client';
 import { ServingError } from '../backend/backend.js';
 import { addFallbacks, createExpressBase } from '../http/express-base.js';
 import { handle, readAdminJson, requireToken } from '../http/routes-admin.js';
-import { sendFailure, sendJson } from '../http/send.js';
+import { sendJson } from '../http/send.js';
 import type { ServerState } from '../http/server-state.js';
 import { NGINX_MODEL_NAME } from './nginx-conf.js';
 import { fetchFresh } from './nginx-process.js';
 import type { RouteTable } from './route-table.js';
-import { findUnreadyModels } from './upstream-health.js';
+import { createGatewayReadyHandler } from './upstream-health.js';
 
 /** What the nginx gateway's admin app needs. */
 export interface NginxAdminContext {
@@ -54,14 +54,7 @@ export function createNginxAdminApp(context: NginxAdminContext): Express {
   const router = express.Router();
   const metrics = createNginxMetrics(context.nginxUrl);
   let applying: Promise<unknown> = Promise.resolve();
-  router.get('/v2/health/ready', (_req, res) => {
-    if (context.state.draining) return sendJson(res, 503, { ready: false, error: 'gateway is shutting down' });
-    findUnreadyModels(context.routes).then((problems) => {
-      const names = Object.keys(problems);
-      if (names.length === 0) sendJson(res, 200, { ready: true });
-      else sendJson(res, 503, { ready: false, error: `upstreams not ready for: ${names.map((n) => `${n} (${problems[n]})`).join(', ')}` });
-    }, (error: unknown) => sendFailure(res, error));
-  });
+  router.get('/v2/health/ready', createGatewayReadyHandler(context));
   router.get('/metrics', handle(async (_req, res) => {
     const text = await metrics.metrics();
     res.setHeader('content-type', metrics.contentType);

@@ -1,3 +1,6 @@
+import type { Request, Response } from 'express';
+import { sendFailure, sendJson } from '../http/send.js';
+import type { ServerState } from '../http/server-state.js';
 import type { RouteTable } from './route-table.js';
 
 const HEALTH_TIMEOUT_MS = 2000;
@@ -16,4 +19,16 @@ export async function findUnreadyModels(routes: RouteTable): Promise<Record<stri
     }
   }));
   return problems;
+}
+
+/** GET /v2/health/ready of a gateway (Node or nginx): ready when every upstream has its model ready, 503 naming the ones that do not. */
+export function createGatewayReadyHandler(context: { state: ServerState; routes: RouteTable }): (req: Request, res: Response) => void {
+  return (_req, res) => {
+    if (context.state.draining) return void sendJson(res, 503, { ready: false, error: 'gateway is shutting down' });
+    findUnreadyModels(context.routes).then((problems) => {
+      const names = Object.keys(problems);
+      if (names.length === 0) sendJson(res, 200, { ready: true });
+      else sendJson(res, 503, { ready: false, error: `upstreams not ready for: ${names.map((n) => `${n} (${problems[n]})`).join(', ')}` });
+    }, (error: unknown) => sendFailure(res, error));
+  };
 }

@@ -2,7 +2,7 @@ const PARENT_POLL_MS = 250;
 const MEMORY_POLL_MS = 100;
 
 /** True while a process with that pid exists. */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
