@@ -86,8 +86,9 @@ export function formatRatio(comparison: Pick<Comparison, 'ratio' | 'ratioCiLow' 
 }
 
 /** Renders significance with the p-value. */
-export function formatSignificance(comparison: Pick<Comparison, 'significant' | 'pValue'>): string {
+export function formatSignificance(comparison: Pick<Comparison, 'significant' | 'pValue' | 'exact'>): string {
   const p = comparison.pValue === null ? '' : ` (p=${formatNumber(comparison.pValue, 2)})`;
+  if (comparison.exact) return 'exact values (computed, not sampled): no test needed';
   if (comparison.significant === null) return `not tested: too few trials${p}`;
   return `${comparison.significant ? 'yes' : 'no'}${p}`;
 }
@@ -96,7 +97,7 @@ export function formatSignificance(comparison: Pick<Comparison, 'significant' | 
 export function formatWinner(comparison: Comparison): Cell {
   const tone: Tone = comparison.winner === 'monolith' ? 'monolith' : comparison.winner === 'microservices' ? 'microservices' : comparison.winner === 'tie' ? 'tie' : 'muted';
   const sided = comparison.winner === 'monolith' || comparison.winner === 'microservices';
-  const qualifier = comparison.significant === true ? '' : comparison.significant === false ? ' (indicative: not significant)' : ' (indicative: too few trials to test)';
+  const qualifier = comparison.significant === true || comparison.exact ? '' : comparison.significant === false ? ' (indicative: not significant)' : ' (indicative: too few trials to test)';
   const text = comparison.winner === 'tie' ? 'tie (within 3%)' : comparison.winner === 'unknown' ? 'unknown' : `${comparison.winner}${sided ? qualifier : ''}`;
   return { text, tone };
 }

@@ -16,6 +16,7 @@ export function summarizeRun(results: RunResults, dir: string) {
     ratioCi95: row.headline && row.headline.ratioCiLow !== null ? [row.headline.ratioCiLow, row.headline.ratioCiHigh] : null,
     winner: row.headline?.winner ?? null,
     significant: row.headline?.significant ?? null,
+    exact: row.headline?.exact ?? false,
     reason: row.reason,
   }));
   const invalid = Object.values(results.experiments).flatMap((section) => (section?.results ?? []) as { valid: boolean }[]).filter((r) => !r.valid).length;
@@ -23,7 +24,7 @@ export function summarizeRun(results: RunResults, dir: string) {
     `splitbench run ${results.status}: ${dir}`,
     ...verdict.map((v) =>
       v.status === 'measured'
-        ? `  ${v.title.padEnd(42)} monolith ${v.unit ? formatUnit(v.monolith, v.unit) : '—'} vs microservices ${v.unit ? formatUnit(v.microservices, v.unit) : '—'} → ${v.winner}${v.significant === true ? ' (significant)' : v.significant === false ? ' (not significant)' : ' (not enough trials for a test)'}`
+        ? `  ${v.title.padEnd(42)} monolith ${v.unit ? formatUnit(v.monolith, v.unit) : '—'} vs microservices ${v.unit ? formatUnit(v.microservices, v.unit) : '—'} → ${v.winner}${v.exact ? ' (exact values)' : v.significant === true ? ' (significant)' : v.significant === false ? ' (not significant)' : ' (not enough trials for a test)'}`
         : `  ${v.title.padEnd(42)} ${v.status === 'structural' ? 'structural' : `not measured: ${v.reason}`}`,
     ),
     ...(invalid > 0 ? [`  ${invalid} result(s) invalid: see the validity section of report.md`] : []),

@@ -404,6 +404,8 @@ export const ComparisonSchema = z.object({
   ratioCiHigh: nullableNumber,
   pValue: nullableNumber,
   significant: z.boolean().nullable(),
+  /** True when both values are exact (computed from matrices, not sampled over trials): nothing to test. */
+  exact: z.boolean().optional(),
   winner: z.enum(['monolith', 'microservices', 'tie', 'unknown']),
   note: z.string().optional(),
   /** Something the run itself found that limits how far this comparison can be trusted. */

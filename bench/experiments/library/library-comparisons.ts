@@ -31,6 +31,7 @@ function exactComparison(pair: { monolith: VariantName; microservices: VariantNa
     ratioCiHigh: null,
     pValue: null,
     significant: null,
+    exact: true,
     winner: pickWinner(mono, micro, better),
     note,
   };
