@@ -1,19 +1,13 @@
 import { createServerState } from '../serving/http/server-state.js';
 import { createGatewayListener } from '../serving/gateway/gateway-app.js';
+import { GATEWAY_FLAG_OPTIONS } from '../serving/gateway/gateway-flags.js';
 import { RouteTable } from '../serving/gateway/route-table.js';
 import { ServingMetrics } from '../serving/metrics/registry.js';
 import { handleTermination, watchParent } from '../serving/server/lifecycle.js';
 import { FlagError, parseFlags, readInteger, readPairs, readString, runMain } from '../serving/server/parse-flags.js';
 import { startServer } from '../serving/server/start-server.js';
 
-const OPTIONS = {
-  host: { type: 'string' },
-  port: { type: 'string' },
-  route: { type: 'string', multiple: true },
-  'admin-token': { type: 'string' },
-  'upstream-timeout-ms': { type: 'string' },
-  'grace-ms': { type: 'string' },
-} as const;
+const OPTIONS = GATEWAY_FLAG_OPTIONS;
 
 /** Routes /v2/models/{name}/... to the upstream serving that model (a service, or one monolith for all). */
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findNginx } from '../serving/gateway/find-nginx.js';
+import { GATEWAY_FLAG_OPTIONS } from '../serving/gateway/gateway-flags.js';
 import { createNginxAdminApp } from '../serving/gateway/nginx-admin.js';
 import { renderNginxConf } from '../serving/gateway/nginx-conf.js';
 import { NginxProcess, NginxStartError, pickFreePort } from '../serving/gateway/nginx-process.js';
@@ -12,13 +13,9 @@ import { createServerState } from '../serving/http/server-state.js';
 import { handleTermination, isAlive, setTerminationHandler, watchParent } from '../serving/server/lifecycle.js';
 import { FlagError, parseFlags, readInteger, readPairs, readString, runMain } from '../serving/server/parse-flags.js';
 
+// The Node gateway's flags, plus the body limit nginx enforces itself and the nginx binary to run.
 const OPTIONS = {
-  host: { type: 'string' },
-  port: { type: 'string' },
-  route: { type: 'string', multiple: true },
-  'admin-token': { type: 'string' },
-  'upstream-timeout-ms': { type: 'string' },
-  'grace-ms': { type: 'string' },
+  ...GATEWAY_FLAG_OPTIONS,
   'body-limit-bytes': { type: 'string' },
   nginx: { type: 'string' },
 } as const;

@@ -1,5 +1,5 @@
 import type { TimelineMark, Topology, VariantName } from '../results/schema.js';
-import type { Health, LiveBin } from './live-timeline.js';
+import type { LiveBin, ModelNow } from './live-timeline.js';
 
 /** What happened during a live session, as the page and the saved run show it. */
 export type LiveEventKind = 'fault' | 'disarm' | 'redeploy-start' | 'redeploy-end' | 'process' | 'reset' | 'save' | 'error';
@@ -17,17 +17,11 @@ export interface LiveEvent {
 }
 
 /** One model of one topology now (GET /api/state). */
-export interface LiveModelState {
+export interface LiveModelState extends ModelNow {
   model: string;
   sloMs: number;
   rateRps: number;
   version: number;
-  rps: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-  errorRate: number | null;
-  health: Health;
-  reason: string;
   armedFaults: string[];
 }
 
