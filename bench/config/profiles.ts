@@ -42,6 +42,13 @@ export interface ThroughputSettings {
   perModel: boolean;
   /** Iterations of bare in-process session.run used for the ceiling. */
   ceilingIterations: number;
+  /**
+   * End a sweep at the first level that adds less than this share to the best rps so far (the
+   * knee is passed: more connections only queue), instead of running every level. null: run all.
+   */
+  plateauGain: number | null;
+  /** Trials whose sessions also sweep each model alone (the first N; null: every trial). The mixed sweep, the claim, runs in every trial. */
+  perModelTrials: number | null;
 }
 
 /** Cost and scaling settings. */
@@ -86,6 +93,13 @@ export interface FaultSettings {
   baselineOnce: boolean;
   /** Models a fault is injected into; more than one gives the isolation matrix. */
   targetModels: string[];
+  /**
+   * Kinds injected into every target model (the isolation matrix); the other kinds go into
+   * `kindTarget` only. 'all': every kind into every target (what --fault-models asks for).
+   */
+  isolationKinds: 'all' | Exclude<FaultKind, 'none'>[];
+  /** The model the kinds outside isolationKinds are injected into (one of targetModels, else the first). */
+  kindTarget: string;
   /** Load before the baseline, left out of it: a fresh load generator's first bins carry its start-up. */
   warmupMs: number;
   baselineMs: number;
@@ -151,30 +165,37 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     trials: 4,
     topologies: 'monolith:workers,microservices:gateway',
     latency: { warmupMs: 300, durationMs: 2000, lightOnlyDurationMs: 1500, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p90Ms', heavyClaim: 'meanMs', stabilityTolerance: 0.5, stabilityWindows: 2 },
-    throughput: { connections: [1, 8], warmupSec: 0.5, durationSec: 1, perModel: false, ceilingIterations: 100 },
+    throughput: { connections: [1, 8], warmupSec: 0.5, durationSec: 1, perModel: false, ceilingIterations: 100, plateauGain: null, perModelTrials: null },
     footprint: { idleSettleMs: 300, scalingCounts: [1, 4], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: false, trials: 4, trialsInOneSession: true, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 1000 },
-    fault: { kinds: ['crash'], trials: 4, baselineOnce: true, targetModels: ['tabular'], warmupMs: 250, baselineMs: 1000, faultMs: 1000, recoveryLimitMs: 3500, observeAfterReadyMs: 1500, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    fault: { kinds: ['crash'], trials: 4, baselineOnce: true, targetModels: ['tabular'], isolationKinds: 'all', kindTarget: 'tabular', warmupMs: 250, baselineMs: 1000, faultMs: 1000, recoveryLimitMs: 3500, observeAfterReadyMs: 1500, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
     diagnose: { kinds: DIAGNOSE_KINDS, trials: 1, targetModel: 'tabular', variantsOn: 'headline', warmupMs: 250, baselineMs: 1000, observeMs: 2000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
   standard: {
+    // Four trials a side on every variant and every claim, in about 45 minutes here (measured in the
+    // README). Where the time went before (an estimated 2 h 20 min): fault windows sized for 1-rps
+    // models (the probes now see any model's outage within 100 ms, so short windows that end once
+    // the topology is ready and settled do), every kind in every model (only the crash, the blast
+    // radius claim, builds the isolation matrix; the other kinds go into tabular), sweeps running
+    // on past the knee, a 13 s light-only run for a p90 ratio (400 samples suffice for p90), and a
+    // topology start per redeploy trial.
     trials: 4,
     topologies: 'monolith,microservices',
-    latency: { warmupMs: 2000, durationMs: 20000, lightOnlyDurationMs: 13000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
-    throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 1, durationSec: 3, perModel: true, ceilingIterations: 500 },
+    latency: { warmupMs: 1500, durationMs: 20000, lightOnlyDurationMs: 5000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
+    throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 0.5, durationSec: 1.5, perModel: true, ceilingIterations: 500, plateauGain: 0.05, perModelTrials: 2 },
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 2, trialsInOneSession: false, recreateOn: 'all', loadScale: 1, leadMs: 2000, tailMs: 3000 },
-    fault: { kinds: FAULT_KINDS, trials: 2, baselineOnce: true, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 4000, faultMs: 4000, recoveryLimitMs: 10000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 4, trialsInOneSession: true, recreateOn: 'all', loadScale: 1, leadMs: 1500, tailMs: 1500 },
+    fault: { kinds: FAULT_KINDS, trials: 4, baselineOnce: true, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], isolationKinds: ['crash'], kindTarget: 'tabular', warmupMs: 500, baselineMs: 1500, faultMs: 1500, recoveryLimitMs: 6000, observeAfterReadyMs: 1500, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
     diagnose: { kinds: FAULT_KINDS, trials: 2, targetModel: 'tabular', variantsOn: 'all', warmupMs: 1000, baselineMs: 3000, observeMs: 8000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
   full: {
     trials: 6,
     topologies: 'monolith,microservices',
     latency: { warmupMs: 3000, durationMs: 40000, lightOnlyDurationMs: 20000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
-    throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000 },
+    throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000, plateauGain: null, perModelTrials: null },
     footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 3, trialsInOneSession: false, recreateOn: 'all', loadScale: 1, leadMs: 3000, tailMs: 5000 },
-    fault: { kinds: FAULT_KINDS, trials: 3, baselineOnce: true, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    fault: { kinds: FAULT_KINDS, trials: 3, baselineOnce: true, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], isolationKinds: 'all', kindTarget: 'tabular', warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
     diagnose: { kinds: FAULT_KINDS, trials: 3, targetModel: 'tabular', variantsOn: 'all', warmupMs: 1000, baselineMs: 4000, observeMs: 10000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
 };

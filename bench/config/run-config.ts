@@ -163,8 +163,12 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     const targets = splitList(options.faultModels);
     const outside = targets.filter((m) => !models.includes(m));
     if (outside.length > 0 || targets.length === 0) problems.push(`--fault-models: expected models of this run (${models.join(', ')}), received "${options.faultModels}"`);
-    else settings.fault.targetModels = targets;
+    else {
+      settings.fault.targetModels = targets;
+      settings.fault.isolationKinds = 'all';
+    }
   }
+  if (!settings.fault.targetModels.includes(settings.fault.kindTarget)) settings.fault.kindTarget = settings.fault.targetModels[0]!;
   for (const model of models) if (settings.latency.rates[model] === undefined) settings.latency.rates[model] = findModel(model)?.weightClass === 'heavy' ? 4 : 100;
 
   const gateway = resolveGateway(options.gateway);

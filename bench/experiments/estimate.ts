@@ -1,40 +1,61 @@
 import { findModel } from '../../models/catalog.js';
 import type { RunConfig } from '../config/run-config.js';
+import type { TopologyVariant } from '../config/topologies.js';
+import type { FaultKind } from '../results/schema.js';
 
-// What one topology start costs here, roughly (monolith ~1.5-2 s, 5 services + gateway ~4.5 s).
-const START_MS = 3000;
-// A rollout: publish, the rollout itself (a process start or an in-process swap), the probes' tail.
-const ROLLOUT_MS = 2500;
+// Wall times measured here (2-core VM, quick and standard runs' recorded phases), not guessed:
+// a start to ready (monolith ~1.1 s, five services behind the gateway ~2.7 s) plus its stop,
+const START_MS = 2200;
+// the bookkeeping around each timed phase (generator hand-over, result decoding, sampler reads),
+const PHASE_OVERHEAD_MS = 400;
+// one closed-loop level's set-up on top of its duration, and the levels a sweep with the plateau
+// rule runs before the knee on one server core (1, 2, 4 and the first that adds nothing),
+const LEVEL_OVERHEAD_MS = 80;
+const LEVELS_TO_PLATEAU = 4;
+// a restart of what a fault killed (the window ends once it is ready again) and the health check
+// after every window,
+const RESTART_MS = 900;
+const WINDOW_OVERHEAD_MS = 350;
+// a rollout's publish and roll-out itself (a process start or an in-process swap), before its tail,
+const ROLLOUT_MS = 1300;
+// and a scaling point's start per process it spawns.
+const SCALING_START_MS = 700;
+const SCALING_PER_SERVICE_MS = 320;
+const SCALING_PER_MODEL_MS = 40;
 
 /** Expected wall time of each kind of progress step, from the profile's own durations: the progress bar's weights. */
 export interface StepEstimates {
   sessionStartMs: number;
   latencyMs: number;
-  throughputMs: number;
-  scalingPointMs: number;
+  /** One trial's sweeps: the mixed one, and each model alone in the trials that sweep them. */
+  throughputMs(trial: number): number;
+  scalingPointMs(who: TopologyVariant, modelCount: number): number;
   rolloutMs: number;
-  faultWindowMs: number;
+  faultWindowMs(kind: FaultKind): number;
 }
 
 /** Estimates each kind of step of a run, so the time left shown is about right from the first step. */
 export function estimateSteps(config: RunConfig): StepEstimates {
-  const { latency, throughput, redeploy, fault } = config.settings;
+  const { latency, throughput, redeploy, fault, footprint } = config.settings;
   const hasHeavy = config.models.some((m) => findModel(m)?.weightClass === 'heavy');
-  const lightOnlyMs = hasHeavy && latency.lightOnlyDurationMs > 0 ? latency.warmupMs + latency.lightOnlyDurationMs : 0;
-  const sweeps = 1 + (throughput.perModel ? config.models.length : 0);
-  const recoveryMs = fault.observeAfterReadyMs === null ? fault.recoveryLimitMs : Math.min(fault.recoveryLimitMs, fault.observeAfterReadyMs + 1500);
+  const lightOnlyMs = hasHeavy && latency.lightOnlyDurationMs > 0 ? latency.warmupMs + latency.lightOnlyDurationMs + PHASE_OVERHEAD_MS : 0;
+  const levels = throughput.plateauGain === null ? throughput.connections.length : Math.min(throughput.connections.length, LEVELS_TO_PLATEAU);
+  const sweepMs = throughput.warmupSec * 1000 + levels * (throughput.durationSec * 1000 + LEVEL_OVERHEAD_MS);
+  const observeMs = fault.observeAfterReadyMs ?? fault.recoveryLimitMs;
   return {
-    sessionStartMs: START_MS,
-    latencyMs: latency.warmupMs + latency.durationMs + lightOnlyMs,
-    throughputMs: sweeps * (throughput.warmupSec + throughput.connections.length * throughput.durationSec) * 1000,
-    scalingPointMs: START_MS,
+    sessionStartMs: START_MS + footprint.idleSettleMs,
+    latencyMs: latency.warmupMs + latency.durationMs + PHASE_OVERHEAD_MS + lightOnlyMs,
+    throughputMs: (trial) => sweepMs * (1 + (throughput.perModel && (throughput.perModelTrials === null || trial < throughput.perModelTrials) ? config.models.length : 0)),
+    scalingPointMs: (who, modelCount) => SCALING_START_MS + footprint.idleSettleMs + modelCount * (who.topology === 'microservices' ? SCALING_PER_SERVICE_MS : SCALING_PER_MODEL_MS),
     rolloutMs: ROLLOUT_MS + redeploy.tailMs,
-    faultWindowMs: fault.warmupMs + fault.baselineMs + fault.faultMs + recoveryMs,
+    faultWindowMs: (kind) => {
+      const base = fault.warmupMs + fault.baselineMs + fault.faultMs + observeMs + WINDOW_OVERHEAD_MS;
+      // A hung request is only given up at the client timeout, so the window waits for it.
+      if (kind === 'hang') return base + Math.max(0, latency.timeoutMs - observeMs);
+      return base + (kind === 'crash' || kind === 'exception' || kind === 'leak' ? RESTART_MS : 0);
+    },
   };
 }
 
-/** Expected wall time of the whole run in progress units (ms), planned before it starts. */
-export function estimateRunMs(config: RunConfig, counts: { sessions: number; latencyPhases: number; throughputPhases: number; scalingPoints: number; rollouts: number; faultWindows: number }): number {
-  const e = estimateSteps(config);
-  return counts.sessions * e.sessionStartMs + counts.latencyPhases * e.latencyMs + counts.throughputPhases * e.throughputMs + counts.scalingPoints * e.scalingPointMs + counts.rollouts * e.rolloutMs + counts.faultWindows * e.faultWindowMs;
-}
+/** Wall time of a topology start for experiments outside the measurement sessions (redeploy, fault, diagnose). */
+export const TOPOLOGY_START_MS = START_MS;

@@ -4,7 +4,7 @@ import type { RunningTopology } from '../targets/types.js';
 import type { FaultKind, FaultResult } from '../results/schema.js';
 import { compareAll } from './compare-topologies.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
-import { estimateSteps } from './estimate.js';
+import { estimateSteps, TOPOLOGY_START_MS } from './estimate.js';
 import { addNoiseCaveat, buildFaultMetrics } from './fault/fault-metrics.js';
 import { describeFindings } from './fault/fault-findings.js';
 import { runFaultWindow } from './fault/fault-window.js';
@@ -17,11 +17,15 @@ interface WindowSpec {
   targetModel: string;
 }
 
-/** The windows of one trial's session: the baseline first (first trial only, with baselineOnce), then every fault kind in every target model. */
+/**
+ * The windows of one trial's session: the baseline first (first trial only, with baselineOnce),
+ * then the isolation kinds in every target model and every other kind in the kind target.
+ */
 export function planWindows(config: RunConfig, trial: number): WindowSpec[] {
-  const { kinds, targetModels, baselineOnce } = config.settings.fault;
+  const { kinds, targetModels, baselineOnce, isolationKinds, kindTarget } = config.settings.fault;
   const baseline: WindowSpec[] = baselineOnce && trial > 0 ? [] : [{ kind: 'none', targetModel: targetModels[0]! }];
-  return [...baseline, ...kinds.flatMap((kind) => targetModels.map((targetModel) => ({ kind, targetModel })))];
+  const targetsOf = (kind: WindowSpec['kind']): string[] => (isolationKinds === 'all' || (isolationKinds as readonly string[]).includes(kind) ? targetModels : [kindTarget]);
+  return [...baseline, ...kinds.flatMap((kind) => targetsOf(kind).map((targetModel) => ({ kind, targetModel })))];
 }
 
 /**
@@ -40,6 +44,15 @@ export function faultSpecExtras(ctx: ExperimentContext): SpecExtras {
  */
 export function diagnoseRidesOnFault(config: RunConfig): boolean {
   return config.experiments.includes('fault') && config.experiments.includes('diagnose');
+}
+
+/** Which kinds go into which models, for the notes: "crash in vad, tabular; slow, error in tabular". */
+export function describeFaultTargets(config: RunConfig): string {
+  const { kinds, targetModels, isolationKinds, kindTarget } = config.settings.fault;
+  if (isolationKinds === 'all') return `${kinds.join(', ')} in ${targetModels.join(', ')}`;
+  const everywhere = kinds.filter((k) => isolationKinds.includes(k));
+  const once = kinds.filter((k) => !isolationKinds.includes(k));
+  return [everywhere.length > 0 ? `${everywhere.join(', ')} in ${targetModels.join(', ')} (the isolation matrix)` : '', once.length > 0 ? `${once.join(', ')} in ${kindTarget}` : ''].filter(Boolean).join('; ');
 }
 
 /** Starts a topology variant ready for fault windows. */
@@ -90,7 +103,7 @@ export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVaria
         if (repeat) s.notes.push(`${label} · ${window.kind} in ${window.targetModel}: the window was invalid because of the load generator alone (${outcome.result.invalidReasons.join('; ')}); it is kept as invalid and the window was run once more`);
       });
       if (outcome.diagnosis) ctx.recorder.updateSection('diagnose', (s) => s.results.push(outcome.diagnosis!));
-      ctx.progress.tick(estimateSteps(ctx.config).faultWindowMs);
+      ctx.progress.tick(estimateSteps(ctx.config).faultWindowMs(window.kind));
       if (!outcome.healthy && (repeat || index < windows.length - 1)) {
         throwIfInterrupted(ctx.signal);
         await topology.stop();
@@ -115,6 +128,14 @@ export function isGeneratorFault(result: Pick<FaultResult, 'valid' | 'invalidRea
 export function countFaultWindows(config: RunConfig): number {
   const trials = Array.from({ length: config.settings.fault.trials }, (_, trial) => trial);
   return config.variants.length * trials.reduce((sum, trial) => sum + planWindows(config, trial).length, 0);
+}
+
+/** Expected wall time of every fault window of the run (each kind has its own), plus the starts of their own sessions when they do not ride on the measurement ones. */
+export function estimateFaultMs(config: RunConfig, ridesOnSessions: boolean): number {
+  const steps = estimateSteps(config);
+  const trials = Array.from({ length: config.settings.fault.trials }, (_, trial) => trial);
+  const windowsMs = trials.reduce((sum, trial) => sum + planWindows(config, trial).reduce((s, w) => s + steps.faultWindowMs(w.kind), 0), 0);
+  return config.variants.length * (windowsMs + (ridesOnSessions ? 0 : config.settings.fault.trials * TOPOLOGY_START_MS));
 }
 
 /**

@@ -99,7 +99,7 @@ export async function measureScaling(ctx: ExperimentContext, onPoint: (point: Sc
         await sampler.stop();
         await topology.stop();
       }
-      ctx.progress.tick(estimateSteps(ctx.config).scalingPointMs);
+      ctx.progress.tick(estimateSteps(ctx.config).scalingPointMs(who, modelCount));
     }
   }
 }

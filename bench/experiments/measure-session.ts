@@ -67,7 +67,7 @@ export async function runSession(ctx: ExperimentContext, who: TopologyVariant, t
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`throughput · ${label}`);
       out.throughput = await measureThroughput(ctx, topology, who, trial, bare);
-      ctx.progress.tick(estimateSteps(ctx.config).throughputMs);
+      ctx.progress.tick(estimateSteps(ctx.config).throughputMs(trial));
     }
     if (wants.has('footprint')) out.footprint = toFootprintResult(observation, topology, who, trial, ctx.config.settings.footprint.price);
     await sampler.stop();

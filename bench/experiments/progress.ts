@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { TimeLeftTracker } from './time-left.js';
 
 /** Where long work reports what it is doing; a no-op when progress is off. */
 export interface Progress {
@@ -10,6 +11,8 @@ export interface Progress {
   plan(units: number): void;
   /** A line of text that must not break the bar. */
   log(message: string): void;
+  /** The run's own estimate of the wall time left (shown instead of a rate-based guess). */
+  timeLeft?(ms: number): void;
   stop(): void;
 }
 
@@ -21,18 +24,19 @@ export function createSilentProgress(): Progress {
 /** A progress bar on stderr with the current step and the time left. */
 export function createBarProgress(): Progress {
   const bar = new cliProgress.SingleBar(
-    { format: ' {bar} {percentage}% | {step} | {duration_formatted} elapsed, ~{eta_formatted} left', hideCursor: true, clearOnComplete: true, stream: process.stderr, etaBuffer: 50 },
+    { format: ' {bar} {percentage}% | {step} | {duration_formatted} elapsed, {left}', hideCursor: true, clearOnComplete: true, stream: process.stderr, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,
   );
   let total = 0;
   let started = false;
   let value = 0;
   let step = 'starting';
+  let left = 'estimating the time left';
   return {
     plan(units) {
       total += units;
       if (!started) {
-        bar.start(total, 0, { step });
+        bar.start(total, 0, { step, left });
         started = true;
       } else bar.setTotal(total);
     },
@@ -47,7 +51,11 @@ export function createBarProgress(): Progress {
     log(message) {
       if (started) bar.stop();
       process.stderr.write(`${message}\n`);
-      if (started) bar.start(total, value, { step });
+      if (started) bar.start(total, value, { step, left });
+    },
+    timeLeft(ms) {
+      left = `~${formatMinutes(ms)} left`;
+      if (started) bar.update(value, { left });
     },
     stop() {
       if (started) bar.stop();
@@ -56,9 +64,48 @@ export function createBarProgress(): Progress {
   };
 }
 
-/** Chooses the bar or silence: no bar with --json or when stderr is not a TTY. */
+/** "1 h 05 min", "12 min", "40 s": the bar's time left. */
+function formatMinutes(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (ms < 60_000) return `${Math.max(1, Math.round(ms / 1000))} s`;
+  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min` : `${minutes} min`;
+}
+
+/** Progress for logs (stderr not a terminal): no bar, but the lines (plan, each experiment's summary) still reach stderr. */
+export function createLogProgress(): Progress {
+  return { ...createSilentProgress(), log: (message) => void process.stderr.write(`${message}\n`) };
+}
+
+/** Chooses the bar, plain lines (stderr not a TTY), or silence (--json). */
 export function createProgress(json: boolean): Progress {
-  return !json && process.stderr.isTTY ? createBarProgress() : createSilentProgress();
+  if (json) return createSilentProgress();
+  return process.stderr.isTTY ? createBarProgress() : createLogProgress();
+}
+
+// How often the time-left estimate is written down between the parts' ends.
+const CHECKPOINT_EVERY_MS = 5 * 60_000;
+
+/** Progress that also feeds the run's time-left tracker: every tick counts against the plan, and the bar shows the tracker's estimate. */
+export function trackProgress(inner: Progress, tracker: TimeLeftTracker, now: () => number = () => performance.now()): Progress {
+  let lastCheckpoint = now();
+  const t0 = lastCheckpoint;
+  const show = (): void => inner.timeLeft?.(tracker.leftMs());
+  return {
+    ...inner,
+    step(label) {
+      inner.step(label);
+      show();
+    },
+    tick(units = 1) {
+      tracker.tick(units);
+      inner.tick(units);
+      if (now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
+        lastCheckpoint = now();
+        tracker.checkpoint(`after ${Math.round((lastCheckpoint - t0) / 60_000)} min`);
+      }
+      show();
+    },
+  };
 }
 
 /** Progress that also reports each step as a finished phase (label, start, wall time) when the next one begins. */

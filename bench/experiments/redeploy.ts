@@ -3,6 +3,7 @@ import type { RunConfig } from '../config/run-config.js';
 import type { TopologyVariant } from '../config/topologies.js';
 import type { Comparison, RedeployResult } from '../results/schema.js';
 import { compareAll } from './compare-topologies.js';
+import { estimateSteps, TOPOLOGY_START_MS } from './estimate.js';
 import type { ExperimentContext } from './context.js';
 import { planRedeploy, type RedeployPlan } from './redeploy/plan.js';
 import { CODE_CHANGE_RUNTIME } from './redeploy/perform-rollout.js';
@@ -50,6 +51,13 @@ export function countRollouts(config: RunConfig): number {
   const plan = planRedeploy(config.variants, config.settings.redeploy);
   const sessionRounds = config.settings.redeploy.trialsInOneSession ? 1 : config.settings.redeploy.trials;
   return sessionRounds * plan.sessions.reduce((sum, x) => sum + x.steps.length, 0);
+}
+
+/** Expected wall time of the redeploy experiment: its topology starts, each one's lead, and every rollout. */
+export function estimateRedeployMs(config: RunConfig): number {
+  const settings = config.settings.redeploy;
+  const starts = planRedeploy(config.variants, settings).sessions.length * (settings.trialsInOneSession ? 1 : settings.trials);
+  return starts * (TOPOLOGY_START_MS + settings.leadMs) + countRollouts(config) * estimateSteps(config).rolloutMs;
 }
 
 /**

@@ -11,13 +11,15 @@ import { SCHEMA_VERSION, type ExperimentName, type RunResults } from '../results
 import { measureBareInference, type BareInferenceMs } from './ceiling.js';
 import { compareAll } from './compare-topologies.js';
 import { RunInterruptedError, throwIfInterrupted, type ExperimentContext } from './context.js';
-import { estimateRunMs } from './estimate.js';
+import { estimateSteps } from './estimate.js';
 import { computeMarginalCosts, measureScaling } from './footprint.js';
 import { runSession, type SessionResults } from './measure-session.js';
 import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetrics, THROUGHPUT_METRICS } from './metrics.js';
-import { recordPhases, type Progress } from './progress.js';
-import { countFaultWindows, faultSpecExtras, finishFaultExperiment, runFaultSessions, runFaultWindows } from './fault.js';
-import { countRollouts, runRedeployExperiment } from './redeploy.js';
+import { recordPhases, trackProgress, type Progress } from './progress.js';
+import { formatWallTime, summarizeExperiment } from './experiment-summary.js';
+import { trackTimeLeft } from './time-left.js';
+import { estimateFaultMs, faultSpecExtras, finishFaultExperiment, runFaultSessions, runFaultWindows } from './fault.js';
+import { estimateRedeployMs, runRedeployExperiment } from './redeploy.js';
 import { estimateDiagnoseMs, runDiagnoseExperiment } from './diagnose/diagnose.js';
 import { estimateLibraryMs, runLibraryExperiment } from './library/run-library.js';
 
@@ -118,18 +120,40 @@ async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceM
   }
 }
 
-/** Progress units (expected ms) of the whole run, known before it starts so the time-left estimate holds from the start. */
-function countUnits(config: RunConfig): number {
+/** Progress units (expected ms) of each experiment of the run, known before it starts so the time-left estimate holds from the start. */
+export function planUnits(config: RunConfig): Record<string, number> {
   const wants = new Set(config.experiments);
-  const sessions = hasMeasurementSessions(config) ? config.trials * config.variants.length : 0;
-  return estimateRunMs(config, {
-    sessions,
-    latencyPhases: wants.has('latency') || wants.has('footprint') ? sessions : 0,
-    throughputPhases: wants.has('throughput') ? sessions : 0,
-    scalingPoints: wants.has('footprint') ? config.settings.footprint.scalingCounts.length * config.variants.length : 0,
-    rollouts: wants.has('redeploy') ? countRollouts(config) : 0,
-    faultWindows: wants.has('fault') ? countFaultWindows(config) : 0,
-  }) + (wants.has('diagnose') ? estimateDiagnoseMs(config) : 0) + (wants.has('library') ? estimateLibraryMs(config) : 0);
+  const steps = estimateSteps(config);
+  const trials = Array.from({ length: hasMeasurementSessions(config) ? config.trials : 0 }, (_, trial) => trial);
+  const sessionMs = (trial: number) => steps.sessionStartMs + (wants.has('latency') || wants.has('footprint') ? steps.latencyMs : 0) + (wants.has('throughput') ? steps.throughputMs(trial) : 0);
+  const ridesOnSessions = faultRidesOnSessions(config);
+  const scalingMs = config.variants.reduce((sum, who) => sum + config.settings.footprint.scalingCounts.reduce((s, n) => s + steps.scalingPointMs(who, n), 0), 0);
+  return {
+    ...(bare(config) ? { ceiling: BARE_INFERENCE_MS } : {}),
+    ...(trials.length > 0 ? { measurements: config.variants.length * trials.reduce((sum, trial) => sum + sessionMs(trial), 0) + (ridesOnSessions ? estimateFaultMs(config, true) : 0) } : {}),
+    ...(wants.has('footprint') ? { scaling: scalingMs } : {}),
+    ...(wants.has('redeploy') ? { redeploy: estimateRedeployMs(config) } : {}),
+    ...(wants.has('fault') && !ridesOnSessions ? { fault: estimateFaultMs(config, false) } : {}),
+    ...(wants.has('diagnose') ? { diagnose: estimateDiagnoseMs(config) } : {}),
+    ...(wants.has('library') ? { library: estimateLibraryMs(config) } : {}),
+  };
+}
+
+/** Whether the run measures bare inference (the throughput ceiling) first. */
+function bare(config: RunConfig): boolean {
+  return config.experiments.includes('throughput');
+}
+
+// Bare inference of every model for the ceiling, measured here at the standard profile's 500 iterations.
+const BARE_INFERENCE_MS = 2500;
+
+/** What the profile leaves out of the sweeps on purpose, so a short curve is not read as a failure. */
+function describeSweepLimits(config: RunConfig): string[] {
+  const { plateauGain, perModel, perModelTrials } = config.settings.throughput;
+  const notes: string[] = [];
+  if (plateauGain !== null) notes.push(`each sweep stopped at the first level that added less than ${Math.round(plateauGain * 100)}% to the best rps before it: past the knee more connections only queue (latency rises, rps does not), so the levels after it were not run; max rps is the best level measured`);
+  if (perModel && perModelTrials !== null && perModelTrials < config.trials) notes.push(`each model alone was swept in the first ${perModelTrials} trial(s) of every variant (descriptive, no claim); the mixed sweep, which carries the throughput claim, ran in all ${config.trials}`);
+  return notes;
 }
 
 /** Computes the monolith-vs-microservices comparisons of the measurement experiments. */
@@ -148,6 +172,7 @@ function compareMeasurements(ctx: ExperimentContext): void {
     recorder.updateSection('throughput', (s) => {
       s.comparisons = compareAll(s.results, THROUGHPUT_METRICS, config.variants, seed);
       s.notes.push('mixed sweeps: every variant is driven by the same mix loop, each connection sending the models in order to each model\'s own URL, so both sides serve the same work; achieved shares are recorded per level and a drift beyond the tolerance makes the result invalid');
+      s.notes.push(...describeSweepLimits(config));
       s.status = 'complete';
       s.finishedAt = finished;
     });
@@ -157,48 +182,81 @@ function compareMeasurements(ctx: ExperimentContext): void {
 /** Runs every experiment the config names and writes results.json as it goes; returns the recorder. */
 export async function runExperiments(config: RunConfig, driver: RunDriver): Promise<RunRecorder> {
   const recorder = new RunRecorder(config.outDir, createResults(config, driver.storeDir, driver.command));
-  const ctx: ExperimentContext = { config, recorder, target: driver.target, progress: recordPhases(driver.progress, (phase) => recorder.results.phases.push(phase)), storeDir: driver.storeDir, generator: new LoadGenerator({ cpus: config.cpus.generator }), signal: driver.signal };
+  const plan = planUnits(config);
+  const clock = trackTimeLeft(plan);
+  const progress = trackProgress(
+    recordPhases(driver.progress, (phase) => recorder.results.phases.push(phase)),
+    clock,
+  );
+  const ctx: ExperimentContext = { config, recorder, target: driver.target, progress, storeDir: driver.storeDir, generator: new LoadGenerator({ cpus: config.cpus.generator }), signal: driver.signal };
   const wants = new Set(config.experiments);
-  const plannedMs = countUnits(config);
-  ctx.progress.plan(plannedMs);
-  ctx.progress.log(`splitbench: ${config.profile} profile, about ${Math.max(1, Math.round(plannedMs / 60_000))} min planned; results are written to ${recorder.file} as each trial finishes`);
+  const plannedMs = Object.values(plan).reduce((sum, ms) => sum + ms, 0);
+  progress.plan(plannedMs);
+  progress.log(`splitbench: ${config.profile} profile, about ${formatWallTime(plannedMs)} planned; results are written to ${recorder.file} as each trial finishes`);
+  clock.checkpoint('start');
+  // One part of the plan: run it, write down the estimate against the clock, print a line per experiment it finished.
+  const runPart = async (part: string, finishes: ExperimentName[], work: () => Promise<void>): Promise<void> => {
+    clock.begin(part);
+    const t0 = performance.now();
+    await work();
+    clock.end();
+    clock.checkpoint(`${part} done`);
+    recorder.results.timing = clock.record(false);
+    recorder.flush();
+    for (const name of finishes) progress.log(summarizeExperiment(recorder.results, name, performance.now() - t0, clock.leftMs()));
+  };
+  const riding = faultRidesOnSessions(config);
   try {
     for (const name of config.experiments) openSection(recorder, name);
     let bare: BareInferenceMs = {};
     if (wants.has('throughput')) {
-      ctx.progress.step('measuring bare inference (the throughput ceiling)');
-      bare = await measureBareInference(config, driver.storeDir, config.models, config.settings.throughput.ceilingIterations);
-    }
-    if (hasMeasurementSessions(config)) {
-      await runMeasurementTrials(ctx, bare);
-      compareMeasurements(ctx);
-    }
-    if (wants.has('footprint')) {
-      await measureScaling(ctx, (point) => recorder.updateSection('footprint', (s) => s.scaling.push(point)));
-      recorder.updateSection('footprint', (s) => {
-        s.marginal = computeMarginalCosts(s.scaling);
-        s.priceTable = config.settings.footprint.price;
-        s.comparisons = compareAll(s.results, FOOTPRINT_METRICS, config.variants, config.seed);
-        s.status = 'complete';
-        s.finishedAt = new Date().toISOString();
+      await runPart('ceiling', [], async () => {
+        progress.step('measuring bare inference (the throughput ceiling)');
+        bare = await measureBareInference(config, driver.storeDir, config.models, config.settings.throughput.ceilingIterations);
+        progress.tick(BARE_INFERENCE_MS);
       });
     }
-    if (wants.has('redeploy')) await runRedeployExperiment(ctx);
-    if (wants.has('fault')) {
-      if (!faultRidesOnSessions(config)) await runFaultSessions(ctx);
-      finishFaultExperiment(ctx);
+    if (hasMeasurementSessions(config)) {
+      const finishes = (['latency', 'throughput', ...(riding ? ['fault' as const] : [])] as ExperimentName[]).filter((name) => wants.has(name));
+      await runPart('measurements', finishes, async () => {
+        await runMeasurementTrials(ctx, bare);
+        compareMeasurements(ctx);
+        if (riding) finishFaultExperiment(ctx);
+      });
     }
-    if (wants.has('diagnose')) await runDiagnoseExperiment(ctx);
-    if (wants.has('library')) await runLibraryExperiment(ctx);
+    if (wants.has('footprint')) {
+      await runPart('scaling', ['footprint'], async () => {
+        await measureScaling(ctx, (point) => recorder.updateSection('footprint', (s) => s.scaling.push(point)));
+        recorder.updateSection('footprint', (s) => {
+          s.marginal = computeMarginalCosts(s.scaling);
+          s.priceTable = config.settings.footprint.price;
+          s.comparisons = compareAll(s.results, FOOTPRINT_METRICS, config.variants, config.seed);
+          s.status = 'complete';
+          s.finishedAt = new Date().toISOString();
+        });
+      });
+    }
+    if (wants.has('redeploy')) await runPart('redeploy', ['redeploy'], () => runRedeployExperiment(ctx));
+    if (wants.has('fault') && !riding) {
+      await runPart('fault', ['fault'], async () => {
+        await runFaultSessions(ctx);
+        finishFaultExperiment(ctx);
+      });
+    }
+    if (wants.has('diagnose')) await runPart('diagnose', ['diagnose'], () => runDiagnoseExperiment(ctx));
+    if (wants.has('library')) await runPart('library', ['library'], () => runLibraryExperiment(ctx));
+    recorder.results.timing = clock.record(true);
     recorder.finish('complete');
   } catch (error) {
     const interrupted = error instanceof RunInterruptedError || driver.signal.aborted;
     closeOpenSections(recorder, interrupted ? 'partial' : 'failed', interrupted ? 'interrupted' : (error as Error).message);
+    clock.end();
+    recorder.results.timing = clock.record(false);
     recorder.finish(interrupted ? 'interrupted' : 'failed');
     if (!interrupted) throw error;
   } finally {
     await ctx.generator.close();
-    ctx.progress.stop();
+    progress.stop();
     recorder.flush();
   }
   return recorder;

@@ -72,10 +72,11 @@ export async function measureThroughput(ctx: ExperimentContext, topology: Runnin
       warmupMs: settings.warmupSec * 1000,
       timeoutMs: config.settings.latency.timeoutMs,
       sloMs: Math.max(...models.map((m) => findModel(m)!.sloMs)),
+      ...(settings.plateauGain !== null ? { plateauGain: settings.plateauGain } : {}),
     });
   const shares = plannedShares(config.models.map((model) => ({ model, weight: MIX_WEIGHT })));
   const results = [toThroughputResult(await sweepOf(config.models), who, trial, 'mixed', ceilingRps(bare, shares), config.models.length > 1 ? shares : undefined)];
-  if (settings.perModel) {
+  if (settings.perModel && (settings.perModelTrials === null || trial < settings.perModelTrials)) {
     for (const model of config.models) {
       if (ctx.signal.aborted) break;
       results.push(toThroughputResult(await sweepOf([model]), who, trial, model, ceilingRps(bare, { [model]: 1 })));

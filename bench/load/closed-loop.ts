@@ -26,6 +26,8 @@ export interface ClosedLoopSpec {
   sloMs: number;
   /** Highest error rate still counted as serving (default 0.01). */
   maxErrorRate?: number;
+  /** Stop at the first level that adds less than this share to the best rps before it (the knee is passed); absent: every level. */
+  plateauGain?: number;
 }
 
 /** The spec as it crosses the IPC channel. */
@@ -89,7 +91,10 @@ export async function runClosedLoopSweep(plan: ClosedLoopPlan, control: { signal
   const levels: ConcurrencyLevelResult[] = [];
   for (const connections of plan.concurrencyLevels) {
     if (control.signal?.aborted) break;
-    levels.push(await runLevel(plan, connections, plan.levelDurationMs, control.signal));
+    const bestBefore = Math.max(0, ...levels.map((l) => l.rpsMean));
+    const level = await runLevel(plan, connections, plan.levelDurationMs, control.signal);
+    levels.push(level);
+    if (plan.plateauGain !== undefined && levels.length > 1 && level.rpsMean < bestBefore * (1 + plan.plateauGain)) break;
   }
   const loadGenerator: ClosedLoopGenerator = plan.targets.length > 1 ? 'mix-loop' : 'autocannon';
   return { sloMs: plan.sloMs, maxErrorRate, levels, aborted: control.signal?.aborted ?? false, loadGenerator, ...deriveCapacity(levels, plan.sloMs, maxErrorRate) };

@@ -515,6 +515,29 @@ export const PhaseSchema = z.object({
   durationMs: z.number(),
 });
 
+/** The time-left estimate at one instant of a run, and (once the run ended) how it compared with what was left. */
+export const TimeLeftCheckpointSchema = z.object({
+  label: z.string(),
+  /** Wall time since the run started. */
+  elapsedMs: z.number(),
+  estimatedLeftMs: z.number(),
+  actualLeftMs: z.number().optional(),
+  /** (estimated − actual) ÷ actual time left; positive = the estimate was too long. */
+  errorRatio: z.number().nullable().optional(),
+});
+
+/** How long the run was expected to take and how long it took: the progress estimate held to account. */
+export const TimingSchema = z.object({
+  /** The whole run's estimate before its first step. */
+  plannedMs: z.number(),
+  /** Per part of the run (measurements, fault, …): planned before the start, and the wall time it took. */
+  parts: z.array(z.object({ name: z.string(), plannedMs: z.number(), actualMs: z.number().optional() })),
+  checkpoints: z.array(TimeLeftCheckpointSchema),
+  actualMs: z.number().optional(),
+  /** Largest |errorRatio| over the checkpoints made while at least a tenth of the run (and a minute) was left. */
+  maxAbsErrorRatio: z.number().nullable().optional(),
+});
+
 /** One event of a live session (`splitbench live`), relative to the session start. */
 export const LiveEventSchema = z.object({
   tMs: z.number(),
@@ -550,6 +573,8 @@ export const RunResultsSchema = z.object({
   calibration: CalibrationSchema.optional(),
   /** Wall time of each step the run went through, in order: where a run's time went. */
   phases: z.array(PhaseSchema).default([]),
+  /** The time-left estimate against the actual, at every part's end (absent in runs before it was recorded). */
+  timing: TimingSchema.optional(),
   thresholds: z.array(ThresholdOutcomeSchema).default([]),
   /** Present when the run is a saved `splitbench live` session. */
   live: LiveSectionSchema.optional(),
@@ -557,6 +582,7 @@ export const RunResultsSchema = z.object({
 
 export type RunResults = z.infer<typeof RunResultsSchema>;
 export type Phase = z.infer<typeof PhaseSchema>;
+export type Timing = z.infer<typeof TimingSchema>;
 export type LatencyResult = z.infer<typeof LatencyResultSchema>;
 export type ThroughputResult = z.infer<typeof ThroughputResultSchema>;
 export type MixShare = z.infer<typeof MixShareSchema>;

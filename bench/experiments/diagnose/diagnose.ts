@@ -4,7 +4,7 @@ import type { RunningTopology } from '../../targets/types.js';
 import type { FaultKind } from '../../results/schema.js';
 import { choosePairs } from '../compare-topologies.js';
 import { throwIfInterrupted, type ExperimentContext } from '../context.js';
-import { diagnoseRidesOnFault, faultSpecExtras } from '../fault.js';
+import { describeFaultTargets, diagnoseRidesOnFault, faultSpecExtras } from '../fault.js';
 import { runFaultWindow } from '../fault/fault-window.js';
 import { buildTopologySpec } from '../topology-spec.js';
 import { compareDiagnoses, describeDiagnoseFindings } from './diagnose-metrics.js';
@@ -83,7 +83,7 @@ function finishDiagnose(ctx: ExperimentContext, kinds: readonly string[], varian
  */
 function finishDiagnoseOnFaultWindows(ctx: ExperimentContext): void {
   const { fault, diagnose } = ctx.config.settings;
-  const note = `diagnosed on the fault experiment's windows: same injections, no windows of its own — every fault window (${fault.kinds.join(', ')} in ${fault.targetModels.join(', ')}, on ${ctx.config.variants.map((v) => `${v.topology}/${v.variant}`).join(', ')}, ${fault.trials} trial(s)) and its baseline window (none); the culprit is never shown to the diagnoser. Baseline ${fault.baselineMs} ms, then the fault armed for ${fault.faultMs} ms and disarmed, the diagnoser watching until the window ended (recovery included); /proc and one /metrics scrape per server process every ${diagnose.tickMs} ms (scrape timeout ${diagnose.scrapeTimeoutMs} ms) in both topologies alike, a load the fault figures of this run carry too. The diagnose settings kinds, targetModel, trials, variantsOn and durations are not used here`;
+  const note = `diagnosed on the fault experiment's windows: same injections, no windows of its own — every fault window (${describeFaultTargets(ctx.config)}, on ${ctx.config.variants.map((v) => `${v.topology}/${v.variant}`).join(', ')}, ${fault.trials} trial(s)) and its baseline window (none); the culprit is never shown to the diagnoser. Baseline ${fault.baselineMs} ms, then the fault armed for ${fault.faultMs} ms and disarmed, the diagnoser watching until the window ended (recovery included); /proc and one /metrics scrape per server process every ${diagnose.tickMs} ms (scrape timeout ${diagnose.scrapeTimeoutMs} ms) in both topologies alike, a load the fault figures of this run carry too. The diagnose settings kinds, targetModel, trials, variantsOn and durations are not used here`;
   ctx.recorder.updateSection('diagnose', (s) => s.notes.unshift(note));
   finishDiagnose(ctx, fault.kinds, ctx.config.variants);
 }

@@ -15,8 +15,15 @@ import { runCell, type CellOptions, type StepOutputs } from './run-cell.js';
 
 /** The synthetic model that needs a newer opset than the oldest runtime: always part of the experiment. */
 export const OPSET_NEW_MODEL = 'rms-norm';
-/** Expected wall time of one cell process (node start, runtime load, model load, bare runs), for the progress plan. */
-const CELL_MS = 2500;
+// Wall time of one cell process measured here: node start, runtime and model load (~200 ms), then
+// bare runs within a budget of 5 ms per iteration (heavy models use it all, light ones a tenth).
+const CELL_START_MS = 200;
+const CELL_MS_PER_ITERATION = { heavy: 5, light: 0.5 } as const;
+
+/** Expected wall time of one compatibility cell of a model, for the progress plan. */
+function estimateCellMs(config: RunConfig, model: string): number {
+  return CELL_START_MS + config.settings.throughput.ceilingIterations * CELL_MS_PER_ITERATION[findModel(model)?.weightClass === 'heavy' ? 'heavy' : 'light'];
+}
 
 /** Models the library experiment measures: the run's models plus the opset-new synthetic one. */
 export function libraryModels(config: RunConfig): string[] {
@@ -25,8 +32,8 @@ export function libraryModels(config: RunConfig): string[] {
 
 /** Expected duration of the experiment (compatibility cells + ordered co-hosting pairs), in progress units. */
 export function estimateLibraryMs(config: RunConfig): number {
-  const cells = libraryModels(config).length * RUNTIMES.length + RUNTIMES.length * (RUNTIMES.length - 1);
-  return cells * CELL_MS;
+  const compatibility = libraryModels(config).reduce((sum, model) => sum + RUNTIMES.length * estimateCellMs(config, model), 0);
+  return compatibility + RUNTIMES.length * (RUNTIMES.length - 1) * CELL_START_MS;
 }
 
 /** How cells are started: the run's store, thread budget and server CPUs. */
@@ -57,7 +64,7 @@ async function measureCompatibility(ctx: ExperimentContext, models: readonly str
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`library · ${model} on ${runtime.name}`);
       const outcome = await runCell([{ model, runtime: runtime.name }], options);
-      ctx.progress.tick(CELL_MS);
+      ctx.progress.tick(estimateCellMs(ctx.config, model));
       const step = outcome.steps[0]!;
       const reported = step.loaded || step.error !== null;
       if (step.outputs) outputs.set(`${model}@${runtime.name}`, step.outputs);
@@ -118,11 +125,11 @@ async function measureCohosting(ctx: ExperimentContext, models: readonly string[
       const base = { first: first.name, second: second.name, firstModel, secondModel };
       if (!firstModel || !secondModel) {
         result.push({ ...base, coexist: null, firstOk: false, secondOk: false, exitCode: null, signal: null, error: `not tried: ${!firstModel ? first.name : second.name} runs none of the models` });
-        ctx.progress.tick(CELL_MS);
+        ctx.progress.tick(CELL_START_MS);
         continue;
       }
       const outcome = await runCell([{ model: firstModel, runtime: first.name }, { model: secondModel, runtime: second.name }], options);
-      ctx.progress.tick(CELL_MS);
+      ctx.progress.tick(CELL_START_MS);
       const ok = (index: number, model: string): { ok: boolean; error: string | null } => {
         const step = outcome.steps[index]!;
         if (step.loaded && !step.outputs && !outcome.completed) return { ok: false, error: `${model} on ${outcome.steps[index]!.step.runtime} loaded, then ${describeExit(outcome.exitCode, outcome.signal, outcome.stderrTail)} (steps loaded: ${outcome.steps.filter((s) => s.loaded).length} of 2)` };
