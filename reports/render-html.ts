@@ -15,7 +15,9 @@ async function renderChartGroups(results: RunResults): Promise<Map<string, strin
       for (const chart of set.charts) parts.push(await renderChartFigure(chart));
       for (const missing of set.missing) parts.push(renderNotMeasuredPanel(missing.title, missing.reason));
     }
-    groups.set(placeholder, `<div class="charts">${parts.join('\n')}</div>`);
+    // The verdict's charts get their own heading, in HTML only (Markdown has no charts to show).
+    const heading = placeholder === 'charts-verdict' && parts.length > 0 ? '<h3 id="verdict-charts">The charts behind the verdict</h3>\n' : '';
+    groups.set(placeholder, `${heading}<div class="charts">${parts.join('\n')}</div>`);
   }
   return groups;
 }

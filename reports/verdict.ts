@@ -135,6 +135,7 @@ export function buildVerdictBlocks(results: RunResults): Block[] {
     ...(rows.some((row) => row.claim === 'library-freedom' && row.status === 'structural') ? [{ kind: 'note' as const, text: `Library freedom — ${LIBRARY_FREEDOM_FACT} Run the \`library\` experiment to measure it.` }] : []),
     ...(gatewayNote(results) ? [{ kind: 'note' as const, text: gatewayNote(results)! }] : []),
     ...rows.flatMap((row): Block[] => (row.headline?.caveat ? [{ kind: 'note', text: `${row.title} — caveat: ${row.headline.caveat}` }] : [])),
+    { kind: 'chart', id: 'charts-verdict' },
   ];
   const extra = collectComparisons(results).filter((comparison) => !rows.some((row) => row.headline === null ? false : sameComparison(row.headline, comparison)));
   if (extra.length > 0) {

@@ -107,9 +107,10 @@ export interface FaultSettings {
   /** After disarming, how long recovery may take before it is reported as not recovered. */
   recoveryLimitMs: number;
   /**
-   * End a window this long after the fault is disarmed and every process that died is ready again,
-   * instead of always observing all of recoveryLimitMs (null: always observe it all). The window
-   * still ends at the limit when that comes first.
+   * End a window once the fault is disarmed, every process that died is ready again, and every
+   * model has answered well (no error, within its SLO; the load and the probes, reported live by
+   * the generator) for this long since: recovered and settled, instead of always observing all of
+   * recoveryLimitMs (null: always observe it all). The window still ends at the limit when that comes first.
    */
   observeAfterReadyMs: number | null;
   memoryLimitBytes: number;

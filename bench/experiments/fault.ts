@@ -169,7 +169,7 @@ export function finishFaultExperiment(ctx: ExperimentContext): void {
     s.isolationScores = buildIsolationScores(s.results);
     s.comparisons = compareAll(s.results, buildFaultMetrics(config.settings.fault.kinds), config.variants, config.seed).map((c) => addNoiseCaveat(c, s.results));
     const { observeAfterReadyMs, recoveryLimitMs } = config.settings.fault;
-    if (observeAfterReadyMs !== null) s.notes.push(`each window ended ${observeAfterReadyMs} ms after the fault was disarmed and every process that died was ready again (at most ${recoveryLimitMs} ms after disarming); the baseline window ends the same way after its unarmed fault period`);
+    if (observeAfterReadyMs !== null) s.notes.push(`each window ended once recovered and settled: the fault disarmed, every process that died ready again, and every model's requests and probes answered without error and within its SLO for ${observeAfterReadyMs} ms since (reported live by the load generator; at most ${recoveryLimitMs} ms after disarming); the baseline window ends the same way after its unarmed fault period`);
     s.notes.push(...describeFindings(s.results, config));
     s.status = 'complete';
     s.finishedAt = new Date().toISOString();

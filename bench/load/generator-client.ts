@@ -5,7 +5,7 @@ import { findTaskset } from '../targets/local/cpu-pinning.js';
 import { encodeClosedLoopSpec, type ClosedLoopResult, type ClosedLoopSpec } from './closed-loop.js';
 import { encodeWirePlan, type FromGenerator, type ToGenerator } from './protocol.js';
 import { validatePlan } from './open-loop-runner.js';
-import type { OpenLoopPlan, OpenLoopResult } from './types.js';
+import type { HealthSnapshot, OpenLoopPlan, OpenLoopResult } from './types.js';
 
 /** Where the generator process runs. */
 export interface GeneratorOptions {
@@ -21,6 +21,8 @@ export interface OpenLoopHandle {
   /** Resolves when the schedule's time zero is fixed (epoch ms, `nowMs()` clock). */
   started: Promise<{ startedAtMs: number }>;
   result: Promise<OpenLoopResult>;
+  /** The latest health snapshot (plans with `health` only; null before the first). */
+  health(): HealthSnapshot | null;
   /** Stops sending; in-flight requests are waited for (up to the timeout) and `result` resolves with `aborted: true`. */
   abort(): Promise<void>;
 }
@@ -71,8 +73,10 @@ export class LoadGenerator {
     let rejectStarted: (error: unknown) => void = () => undefined;
     const started = new Promise<{ startedAtMs: number }>((resolve, reject) => ((resolveStarted = resolve), (rejectStarted = reject)));
     started.catch(() => undefined);
+    let health: HealthSnapshot | null = null;
     const { jobId, child, done } = this.submit((id, cpus) => ({ type: 'open-loop', jobId: id, plan: encodeWirePlan(plan), cpus }), (m) => {
       if (m.type === 'started') resolveStarted({ startedAtMs: m.startedAtMs });
+      if (m.type === 'health') health = m.snapshot;
     });
     const result = done.then((m) => {
       if (m.type !== 'open-loop-result') throw new Error(`load generator answered an open-loop job with "${m.type}"`);
@@ -83,6 +87,7 @@ export class LoadGenerator {
       pid: child.pid,
       started,
       result,
+      health: () => health,
       abort: async () => {
         if (child.connected) await child.sendMessage({ type: 'abort', jobId } satisfies ToGenerator).catch(() => undefined);
         await result.catch(() => undefined);
@@ -125,7 +130,7 @@ export class LoadGenerator {
       this.listeners.set(jobId, {
         child,
         onMessage: (message) => {
-          if (message.type === 'started') return onProgress(message);
+          if (message.type === 'started' || message.type === 'health') return onProgress(message);
           if (message.type === 'failed') reject(new Error(`load generator failed: ${message.message}`));
           else resolve(message);
         },

@@ -25,6 +25,7 @@ async function runJob(job: Job, signal: AbortSignal): Promise<void> {
         cpus: job.cpus,
         signal,
         onStarted: (startedAtMs) => void reply({ type: 'started', jobId: job.jobId, startedAtMs }),
+        onHealth: (snapshot) => void reply({ type: 'health', jobId: job.jobId, snapshot }),
       });
       await reply({ type: 'open-loop-result', jobId: job.jobId, result });
     } else {

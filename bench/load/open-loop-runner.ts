@@ -4,11 +4,14 @@ import { nowMs } from '../clock.js';
 import { buildSchedule, type Schedule, type ScheduledSend } from './schedule.js';
 import { classifyError, classifyStatus } from './classify-error.js';
 import { summarizeOpenLoop, type RequestRecord } from './summarize-open-loop.js';
-import { EXPIRED_BEFORE_SEND, type LoadStream, type OpenLoopPlan, type OpenLoopResult, type Outcome } from './types.js';
+import { createHealthFeed } from './health-feed.js';
+import { EXPIRED_BEFORE_SEND, type HealthSnapshot, type LoadStream, type OpenLoopPlan, type OpenLoopResult, type Outcome } from './types.js';
 
 /** Hooks of an in-process run: when sending starts, and a signal that stops it early. */
 export interface RunControl {
   onStarted?: (startedAtMs: number) => void;
+  /** Each model's health every plan.health.everyMs, when the plan asks for it. */
+  onHealth?: (snapshot: HealthSnapshot) => void;
   signal?: AbortSignal;
   /** CPUs the process is pinned to (reported only). */
   cpus?: number[] | null;
@@ -55,6 +58,8 @@ export async function executeOpenLoop(plan: OpenLoopPlan, control: RunControl = 
   const eluBefore = performance.eventLoopUtilization();
   const startedAtMs = nowMs() + LEAD_MS;
   control.onStarted?.(startedAtMs);
+  const health = plan.health ? createHealthFeed(plan.health) : null;
+  const healthTimer = health && control.onHealth ? setInterval(() => control.onHealth!(health.snapshot(nowMs() - startedAtMs)), plan.health!.everyMs) : null;
 
   const fire = (send: ScheduledSend): void => {
     const stream = streams[send.stream];
@@ -71,8 +76,11 @@ export async function executeOpenLoop(plan: OpenLoopPlan, control: RunControl = 
     stream.inFlight++;
     stream.maxInFlight = Math.max(stream.maxInFlight, stream.inFlight);
     drain.begin();
+    const model = plan.streams[send.stream]!.model;
+    health?.sent(model, send.atMs);
     sendOne(stream, intendedAtMs, plan.timeoutMs, (outcome) => {
       record.outcome = outcome;
+      health?.answered(model, send.atMs, outcome);
       stream.inFlight--;
       drain.end();
     });
@@ -80,6 +88,7 @@ export async function executeOpenLoop(plan: OpenLoopPlan, control: RunControl = 
 
   const stoppedAtElapsedMs = await runSendLoop(schedule, startedAtMs, fire, plan.spinBelowMs ?? 0, control.signal);
   await drain.idle();
+  if (healthTimer) clearInterval(healthTimer);
   const endedAtMs = nowMs();
   const cpu = process.cpuUsage(cpuBefore);
   const elu = performance.eventLoopUtilization(eluBefore);

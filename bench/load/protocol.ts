@@ -1,5 +1,5 @@
 import type { ClosedLoopPlan, ClosedLoopResult } from './closed-loop.js';
-import type { LoadStream, OpenLoopPlan, OpenLoopResult } from './types.js';
+import type { HealthSnapshot, LoadStream, OpenLoopPlan, OpenLoopResult } from './types.js';
 
 /** A request body as it crosses the IPC channel (JSON serialisation cannot carry bytes). */
 export type WireBody = { text: string } | { base64: string } | null;
@@ -19,6 +19,7 @@ export type ToGenerator =
 /** Messages from the generator process to the parent, naming the job they belong to. */
 export type FromGenerator =
   | { type: 'started'; jobId: number; startedAtMs: number }
+  | { type: 'health'; jobId: number; snapshot: HealthSnapshot }
   | { type: 'open-loop-result'; jobId: number; result: OpenLoopResult }
   | { type: 'closed-loop-result'; jobId: number; result: ClosedLoopResult }
   | { type: 'failed'; jobId: number; message: string };

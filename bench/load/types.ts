@@ -49,6 +49,14 @@ export interface OpenLoopPlan {
   spinBelowMs?: number;
   /** Keep every request's intended send time and outcome in `StreamResult.requests` (fault and redeploy windows; off for latency runs). */
   recordRequests?: boolean;
+  /** Report each model's health while running (fault windows end once every model is settled): how often, and the latency above which an answer counts as bad. */
+  health?: { everyMs: number; sloMs: Record<string, number> };
+}
+
+/** Per model, while a run goes on: the latest send (ms from the run's start) whose answer was bad (an error, or over the SLO), and the send time up to which every request has been answered. */
+export interface HealthSnapshot {
+  elapsedMs: number;
+  models: Record<string, { lastBadMs: number | null; answeredThroughMs: number | null }>;
 }
 
 /** Kinds of failed requests; `http_<status>` for any non-2xx answer. */

@@ -576,6 +576,8 @@ export const RunResultsSchema = z.object({
   /** The time-left estimate against the actual, at every part's end (absent in runs before it was recorded). */
   timing: TimingSchema.optional(),
   thresholds: z.array(ThresholdOutcomeSchema).default([]),
+  /** Present in a copy trimmed for publishing: which raw fields were left out. */
+  trimmed: z.object({ fields: z.array(z.string()), note: z.string() }).optional(),
   /** Present when the run is a saved `splitbench live` session. */
   live: LiveSectionSchema.optional(),
 });

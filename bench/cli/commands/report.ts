@@ -1,4 +1,7 @@
-import { dirname, relative } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { RESULTS_FILE } from '../../results/run-recorder.js';
+import { trimResults } from '../../results/trim-results.js';
 import type { Command } from 'commander';
 import { readResults, resolveResultsPath, ResultsFileError } from '../../results/read-results.js';
 import { anyThresholdFailed, evaluateThresholds, writeComparison, writeRunReports } from '../../../reports/index.js';
@@ -25,12 +28,24 @@ export function registerReportCommand(program: Command): void {
     .command('report')
     .argument('<run-dir>', 'a run folder (or its results.json)')
     .option('--threshold <expr>', 're-evaluate a threshold against this run (repeatable); exit 3 when one fails', collect)
+    .option('--out <dir>', 'write the reports (and a copy of results.json) to this folder instead of the run folder')
+    .option('--trim', 'with --out: the copy of results.json leaves out the raw per-request logs and histograms (a run small enough to publish; the reports are the same)')
     .description('re-render report.md, report.html and the CSV files of a run from its results.json')
-    .action(async (runDir: string, options: { threshold?: string[] }) => {
-      const results = loadRun(runDir);
+    .action(async (runDir: string, options: { threshold?: string[]; out?: string; trim?: boolean }) => {
+      if (options.trim && !options.out) throw new UsageError(['--trim needs --out: it writes a trimmed copy, never over the run\'s own results.json'], 'e.g. splitbench report reports/runs/<run> --out docs/examples/standard --trim');
+      let results = loadRun(runDir);
       if (options.threshold?.length) results.thresholds = evaluateThresholds(results, options.threshold);
-      const dir = dirname(resolveResultsPath(runDir));
+      const dir = options.out ?? dirname(resolveResultsPath(runDir));
+      const copied: string[] = [];
+      if (options.out) {
+        if (options.trim) results = trimResults(results);
+        mkdirSync(options.out, { recursive: true });
+        const file = join(options.out, RESULTS_FILE);
+        writeFileSync(file, `${JSON.stringify(results, null, 1)}\n`);
+        copied.push(file);
+      }
       const { files } = await writeRunReports(results, dir);
+      files.unshift(...copied);
       process.stdout.write(`wrote ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
       if (anyThresholdFailed(results.thresholds)) process.exitCode = EXIT.threshold;
     });

@@ -1,6 +1,6 @@
 import { nowMs } from '../../clock.js';
 import type { RunningTopology } from '../../targets/types.js';
-import type { BackgroundLoad } from '../background-load.js';
+import { describeHealth, type BackgroundLoad } from '../background-load.js';
 import type { ExperimentContext } from '../context.js';
 import { buildProbeStreams } from '../availability-probe.js';
 import { buildOpenLoopPlan, buildRequests } from '../traffic.js';
@@ -18,7 +18,8 @@ export async function startFaultLoad(ctx: ExperimentContext, topology: RunningTo
   const rates = Object.fromEntries(config.models.map((m) => [m, settings.rates[m] ?? 0]));
   const plan = buildOpenLoopPlan(topology, requests, rates, { durationMs: timing.warmupMs + timing.durationMs, warmupMs: timing.warmupMs, seed }, { ...settings, binMs: config.settings.fault.binMs });
   // Every model also gets an availability probe, and every request is kept: outages are read from them.
-  const handle = ctx.generator.startOpenLoop({ ...plan, streams: [...plan.streams, ...buildProbeStreams(topology, config.models, config.seed)], recordRequests: true });
+  // Each model's health, live, so a window can end once every model is settled again.
+  const handle = ctx.generator.startOpenLoop({ ...plan, streams: [...plan.streams, ...buildProbeStreams(topology, config.models, config.seed)], recordRequests: true, health: describeHealth(config.models) });
   const { startedAtMs } = await handle.started;
   return { handle, startedAtMs, elapsedMs: () => nowMs() - startedAtMs };
 }

@@ -7,7 +7,7 @@ import type { RunningTopology } from '../../targets/types.js';
 import type { FaultSettings } from '../../config/profiles.js';
 import type { DiagnoseResult, FaultKind, FaultResult } from '../../results/schema.js';
 import { checkGeneratorSaturation, combineValidity } from '../../stats/index.js';
-import { marksFromEvents, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';
+import { isSettled, marksFromEvents, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';
 import type { ExperimentContext } from '../context.js';
 import { collectObservations, toRequestLogs, withoutProbes } from '../availability-probe.js';
 import { toTimeline } from '../traffic.js';
@@ -105,20 +105,20 @@ async function injectDuringLoad(topology: RunningTopology, plan: FaultWindowPlan
 }
 
 /**
- * With `observeAfterReadyMs` set, ends the load that long after the fault was disarmed and every
- * process that died is ready again (read off the supervisor's events, so nothing extra hits the
- * servers); the rest of the recovery limit would only add bins after recovery. True when it ended it.
+ * With `observeAfterReadyMs` set, ends the load once the fault is disarmed, every process that died
+ * is ready again (the supervisor's events), and every model has answered well (no error, within its
+ * SLO: the load's requests and the probes, as the generator reports them live) for
+ * observeAfterReadyMs since then: recovered and settled. The rest of the recovery limit would only
+ * add bins after recovery. True when it ended it.
  */
 async function endWhenSettled(ctx: ExperimentContext, topology: RunningTopology, load: BackgroundLoad, injection: Injection, loadEndMs: number, observeAfterReadyMs: number | null): Promise<boolean> {
   const { binMs } = ctx.config.settings.fault;
   if (observeAfterReadyMs === null) return false;
-  while (!ctx.signal.aborted && nowMs() < loadEndMs) {
+  while (!ctx.signal.aborted && nowMs() < loadEndMs - binMs) {
     const readyAtMs = findReadyAgainAt(topology.events, injection.injectAtMs);
-    if (readyAtMs !== null) {
+    if (readyAtMs !== null && isSettled(load.handle.health(), ctx.config.models, Math.max(readyAtMs, injection.disarmAtMs) - load.startedAtMs, observeAfterReadyMs)) {
       // On a bin boundary, so the timeline ends with a whole bin.
-      const settledMs = Math.max(readyAtMs, injection.disarmAtMs) + observeAfterReadyMs - load.startedAtMs;
-      const endAtMs = load.startedAtMs + Math.ceil(settledMs / binMs) * binMs;
-      if (endAtMs > loadEndMs - binMs) return false;
+      const endAtMs = load.startedAtMs + Math.ceil((nowMs() - load.startedAtMs) / binMs) * binMs;
       await sleepUntil(endAtMs);
       await load.handle.abort();
       return true;
@@ -197,7 +197,7 @@ export async function runFaultWindow(ctx: ExperimentContext, topology: RunningTo
   if (analysis.recoveryMs !== null && plan.kind !== 'none') marks.push({ atMs: run.startedAtMs + injectedAtMs + analysis.recoveryMs, kind: 'recovered', label: 'every model back within SLO' });
   if (healthyAtMs !== null && fates.died.length > 0) marks.push({ atMs: healthyAtMs, kind: 'other', label: 'topology healthy again (all processes ready)' });
   const notMeasured: Record<string, string> = {};
-  if (analysis.recoveryMs === null) notMeasured.recoveryMs = endedEarly ? `not every model was back within SLO (or its baseline) by the end of the window, ${timing.observeAfterReadyMs} ms after the topology was ready again` : `not every model was back within SLO (or its baseline) ${recoveryLimitMs} ms after the fault was disarmed`;
+  if (analysis.recoveryMs === null) notMeasured.recoveryMs = endedEarly ? `not every model was back within SLO (or its baseline) in the bins by the end of the window, though every model's requests had answered well for ${timing.observeAfterReadyMs} ms` : `not every model was back within SLO (or its baseline) ${recoveryLimitMs} ms after the fault was disarmed`;
   if (analysis.blastRadius === null) notMeasured.blastRadius = analysis.undeterminedModels.length > 0 ? `no other model could be judged: ${analysis.undeterminedModels.map((u) => `${u.model} (${u.reason})`).join('; ')}` : 'no other model in the run';
   if (analysis.collateralP99InflationRatio === null) notMeasured.collateralP99InflationRatio = 'no neighbour had a p99 in both the baseline and the fault window';
   const notes = [...injected.notes];

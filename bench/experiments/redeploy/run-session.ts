@@ -5,7 +5,7 @@ import type { OpenLoopResult } from '../../load/types.js';
 import type { RunningTopology, SupervisorEvent } from '../../targets/types.js';
 import type { ResourceReport } from '../../resources/sampler.js';
 import type { RedeployResult } from '../../results/schema.js';
-import { marksFromEvents, startBackgroundLoad, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';
+import { marksFromEvents, startBackgroundLoad, waitUntilSettled, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';
 import { throwIfInterrupted, type ExperimentContext } from '../context.js';
 import { estimateSteps } from '../estimate.js';
 import { watchTopology } from '../footprint.js';
@@ -22,6 +22,8 @@ import { PROBE_TIMEOUT_MS, startVersionProbe, waitForProbes, type VersionProbe }
 
 /** Load scheduled per rollout beyond the tail; the load is aborted once the last rollout was observed. */
 const ROLLOUT_BUDGET_MS = 20_000;
+/** Longest wait for the topology to settle before the next rollout (within the budget above). */
+const SETTLE_CAP_MS = 8000;
 /** Probe period: fine for light targets, sparser for heavy ones so the probe does not load them. */
 const PROBE_INTERVAL_MS = { light: 20, heavy: 100 } as const;
 
@@ -164,6 +166,9 @@ export async function runRedeploySession(ctx: ExperimentContext, session: Redepl
     await sleep(settings.leadMs);
     for (const [index, step] of session.steps.entries()) {
       throwIfInterrupted(ctx.signal);
+      // Every rollout starts on a settled topology, so its lead window is not the previous rollout's
+      // recovery; one that never settles is judged by its lead window as usual (invalid).
+      if (index > 0) await waitUntilSettled(load, ctx.config.models, settings.leadMs, SETTLE_CAP_MS, ctx.signal);
       ctx.progress.step(`redeploy · ${session.who.topology}/${session.who.variant} · ${step.strategy} ${step.changeKind}${step.corrupt ? ' (corrupt)' : ''} · trial ${(step.trial ?? trial) + 1}`);
       const fromVersion = state.version;
       const publishedAtMs = nowMs();
