@@ -515,6 +515,19 @@ export const PhaseSchema = z.object({
   durationMs: z.number(),
 });
 
+/** One sitting of a run: the first start, or a `--resume` that continued it; `produced` lists the units it added. */
+export const SittingSchema = z.object({
+  index: z.number().int().positive(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
+  command: z.string(),
+  /** Git sha of the checkout that ran the sitting (null outside a git checkout). */
+  gitSha: z.string().nullable().optional(),
+  /** Unit keys (e.g. `latency monolith/single trial 2`) this sitting added to the results. */
+  produced: z.array(z.string()),
+});
+
 /** One event of a live session (`splitbench live`), relative to the session start. */
 export const LiveEventSchema = z.object({
   tMs: z.number(),
@@ -551,12 +564,15 @@ export const RunResultsSchema = z.object({
   /** Wall time of each step the run went through, in order: where a run's time went. */
   phases: z.array(PhaseSchema).default([]),
   thresholds: z.array(ThresholdOutcomeSchema).default([]),
+  /** Present once a run was resumed (`--resume`): every sitting in order, the first being the original run. */
+  sittings: z.array(SittingSchema).optional(),
   /** Present when the run is a saved `splitbench live` session. */
   live: LiveSectionSchema.optional(),
 });
 
 export type RunResults = z.infer<typeof RunResultsSchema>;
 export type Phase = z.infer<typeof PhaseSchema>;
+export type Sitting = z.infer<typeof SittingSchema>;
 export type LatencyResult = z.infer<typeof LatencyResultSchema>;
 export type ThroughputResult = z.infer<typeof ThroughputResultSchema>;
 export type MixShare = z.infer<typeof MixShareSchema>;
