@@ -5,18 +5,21 @@ import type { RunConfig } from '../config/run-config.js';
 import { isTasksetAvailable, LoadGenerator } from '../load/generator-client.js';
 import { checkCgroupV1 } from '../targets/local/cgroup-v1.js';
 import type { RunningTopology, Target } from '../targets/types.js';
-import { fingerprintEnvironment, readOwnVersion } from '../results/environment.js';
+import type { TopologyVariant } from '../config/topologies.js';
+import { fingerprintEnvironment, readGitSha, readOwnVersion } from '../results/environment.js';
 import { RunRecorder } from '../results/run-recorder.js';
 import { SCHEMA_VERSION, type ExperimentName, type RunResults } from '../results/schema.js';
+import { finishSitting, startSitting, type SittingStart } from '../results/sittings.js';
+import { measurementKey } from '../results/unit-keys.js';
 import { measureBareInference, type BareInferenceMs } from './ceiling.js';
 import { compareAll } from './compare-topologies.js';
-import { RunInterruptedError, throwIfInterrupted, type ExperimentContext } from './context.js';
+import { pushNotesOnce, RunInterruptedError, throwIfInterrupted, type ExperimentContext } from './context.js';
 import { estimateRunMs } from './estimate.js';
 import { computeMarginalCosts, measureScaling } from './footprint.js';
 import { runSession, type SessionResults } from './measure-session.js';
 import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetrics, THROUGHPUT_METRICS } from './metrics.js';
 import { recordPhases, type Progress } from './progress.js';
-import { countFaultWindows, faultSpecExtras, finishFaultExperiment, runFaultSessions, runFaultWindows } from './fault.js';
+import { countFaultWindows, faultSpecExtras, finishFaultExperiment, listMissingWindows, runFaultSessions, runFaultTrial, runFaultWindows } from './fault.js';
 import { countRollouts, runRedeployExperiment } from './redeploy.js';
 import { estimateDiagnoseMs, runDiagnoseExperiment } from './diagnose/diagnose.js';
 import { estimateLibraryMs, runLibraryExperiment } from './library/run-library.js';
@@ -28,6 +31,8 @@ export interface RunDriver {
   signal: AbortSignal;
   storeDir: string;
   command: string;
+  /** Results of the run to continue (`--resume`), already checked against this config: its units are kept, the rest run. */
+  resume?: RunResults;
 }
 
 /** The results skeleton: environment, config, models, and no experiment yet. */
@@ -58,6 +63,23 @@ function createResults(config: RunConfig, storeDir: string, command: string): Ru
   };
 }
 
+/**
+ * The results a sitting writes into: a fresh skeleton, or on `--resume` the run's own results
+ * (same runId, startedAt and phases) with a new sitting opened and this command's thresholds.
+ */
+function prepareResults(config: RunConfig, driver: RunDriver): { results: RunResults; sitting: SittingStart | null } {
+  if (!driver.resume) return { results: createResults(config, driver.storeDir, driver.command), sitting: null };
+  const results = driver.resume;
+  const sitting = startSitting(results, driver.command, readGitSha());
+  results.config = { ...results.config, thresholds: [...config.thresholds] };
+  return { results, sitting };
+}
+
+/** Whether a throughput trial is still missing: only then a resumed run measures the bare-inference ceiling again. */
+function needsCeiling(ctx: ExperimentContext): boolean {
+  return ctx.config.experiments.includes('throughput') && Array.from({ length: ctx.config.trials }, (_, trial) => trial).some((trial) => ctx.config.variants.some((who) => listMissingMeasurements(ctx, who, trial).includes('throughput')));
+}
+
 /** Marks every still-running section as partial (interrupted) or failed. */
 function closeOpenSections(recorder: RunRecorder, status: 'partial' | 'failed', error?: string): void {
   for (const section of Object.values(recorder.results.experiments)) {
@@ -67,6 +89,37 @@ function closeOpenSections(recorder: RunRecorder, status: 'partial' | 'failed', 
       if (error) section.error = error;
     }
   }
+}
+
+/**
+ * Opens a section again on a resumed run: a complete one stays as it is, a missing one is opened,
+ * the library's partial one is replaced (it runs again whole), any other goes back to running.
+ */
+function reopenSection(recorder: RunRecorder, name: ExperimentName): void {
+  const section = recorder.results.experiments[name];
+  if (!section || (name === 'library' && section.status !== 'complete')) return openSection(recorder, name);
+  if (section.status === 'complete') return;
+  recorder.updateSection(name, (s) => {
+    s.status = 'running';
+    delete s.error;
+    delete s.finishedAt;
+  });
+}
+
+/** Whether a resumed run found a section complete: then nothing of it runs again. */
+function isSectionKept(ctx: ExperimentContext, name: ExperimentName): boolean {
+  return ctx.resume !== undefined && ctx.recorder.results.experiments[name]?.status === 'complete';
+}
+
+/** The measurement experiments (latency, throughput, footprint) of one session the run still lacks: all it wants, on a fresh run. */
+function listMissingMeasurements(ctx: ExperimentContext, who: TopologyVariant, trial: number): ExperimentName[] {
+  return ctx.config.experiments.filter((name) => (name === 'latency' || name === 'throughput' || name === 'footprint') && !ctx.resume?.has(measurementKey(name, who, trial)));
+}
+
+/** The context a session runs in when only some of its measurements are missing: the others are not measured again. */
+function narrowToMissing(ctx: ExperimentContext, missing: readonly ExperimentName[]): ExperimentContext {
+  const experiments = ctx.config.experiments.filter((name) => !(name === 'latency' || name === 'throughput' || name === 'footprint') || missing.includes(name));
+  return { ...ctx, config: { ...ctx.config, experiments } };
 }
 
 /** Opens an experiment's section in results.json. */
@@ -101,7 +154,7 @@ async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceM
   const firstFaultTrial = config.trials - config.settings.fault.trials;
   if (hostsFault) {
     const note = `fault windows ran on the last ${config.settings.fault.trials} measurement session(s) of each variant, after its latency and throughput phases, instead of on a topology started for them; every session of the run was started with the fault hooks and memory limit, so all trials are alike`;
-    recorder.updateSection('fault', (s) => s.notes.push(note));
+    recorder.updateSection('fault', (s) => pushNotesOnce(s.notes, note));
   }
   // Recorded as soon as a session's measurements are done: fault windows after them may be interrupted.
   const onMeasured = (session: SessionResults): void => {
@@ -112,24 +165,51 @@ async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceM
   for (let trial = 0; trial < config.trials; trial++) {
     for (const who of config.variants) {
       throwIfInterrupted(ctx.signal);
-      const then = hostsFault && trial >= firstFaultTrial ? (topology: RunningTopology) => runFaultWindows(ctx, who, trial - firstFaultTrial, topology) : undefined;
-      await runSession(ctx, who, trial, bare, { extras, onMeasured, then });
+      const faultTrial = trial - firstFaultTrial;
+      const windowsLeft = hostsFault && trial >= firstFaultTrial && listMissingWindows(ctx, who, faultTrial).length > 0;
+      const then = windowsLeft ? (topology: RunningTopology) => runFaultWindows(ctx, who, faultTrial, topology) : undefined;
+      const missing = listMissingMeasurements(ctx, who, trial);
+      if (missing.length > 0) await runSession(narrowToMissing(ctx, missing), who, trial, bare, { extras, onMeasured, then });
+      else if (windowsLeft) {
+        // Resumed after the session's measurements: its missing windows get a topology of their own.
+        const note = `resumed run: the fault windows of ${who.topology}/${who.variant} fault trial ${faultTrial + 1} that an earlier sitting did not reach ran on a topology started for them (its measurement session was done)`;
+        recorder.updateSection('fault', (s) => pushNotesOnce(s.notes, note));
+        await runFaultTrial(ctx, who, faultTrial);
+      }
     }
   }
 }
 
-/** Progress units (expected ms) of the whole run, known before it starts so the time-left estimate holds from the start. */
-function countUnits(config: RunConfig): number {
+/**
+ * Progress units (expected ms) of the run, known before it starts so the time-left estimate holds
+ * from the start; a resumed run plans only the units it still lacks.
+ */
+function countUnits(ctx: ExperimentContext): number {
+  const { config } = ctx;
   const wants = new Set(config.experiments);
-  const sessions = hasMeasurementSessions(config) ? config.trials * config.variants.length : 0;
+  const kept = (name: ExperimentName) => !wants.has(name) || isSectionKept(ctx, name);
+  const keptKeys = (experiment: string) => [...(ctx.resume ?? [])].filter((key) => key.startsWith(`${experiment} `)).length;
+  const firstFaultTrial = config.trials - config.settings.fault.trials;
+  const sessions = { starts: 0, latency: 0, throughput: 0 };
+  for (let trial = 0; hasMeasurementSessions(config) && trial < config.trials; trial++) {
+    for (const who of config.variants) {
+      const missing = listMissingMeasurements(ctx, who, trial);
+      const windowsLeft = faultRidesOnSessions(config) && trial >= firstFaultTrial && listMissingWindows(ctx, who, trial - firstFaultTrial).length > 0;
+      if (missing.length > 0 || windowsLeft) sessions.starts += 1;
+      if (missing.includes('latency') || missing.includes('footprint')) sessions.latency += 1;
+      if (missing.includes('throughput')) sessions.throughput += 1;
+    }
+  }
+  const diagnoseWindows = config.settings.diagnose.trials * config.variants.length * (config.settings.diagnose.kinds.length + 1);
+  const diagnoseLeft = Math.max(0, 1 - keptKeys('diagnose') / diagnoseWindows);
   return estimateRunMs(config, {
-    sessions,
-    latencyPhases: wants.has('latency') || wants.has('footprint') ? sessions : 0,
-    throughputPhases: wants.has('throughput') ? sessions : 0,
-    scalingPoints: wants.has('footprint') ? config.settings.footprint.scalingCounts.length * config.variants.length : 0,
-    rollouts: wants.has('redeploy') ? countRollouts(config) : 0,
-    faultWindows: wants.has('fault') ? countFaultWindows(config) : 0,
-  }) + (wants.has('diagnose') ? estimateDiagnoseMs(config) : 0) + (wants.has('library') ? estimateLibraryMs(config) : 0);
+    sessions: sessions.starts,
+    latencyPhases: sessions.latency,
+    throughputPhases: sessions.throughput,
+    scalingPoints: kept('footprint') ? 0 : Math.max(0, config.settings.footprint.scalingCounts.length * config.variants.length - keptKeys('scaling')),
+    rollouts: kept('redeploy') ? 0 : Math.max(0, countRollouts(config) - keptKeys('redeploy')),
+    faultWindows: kept('fault') ? 0 : Math.max(0, countFaultWindows(config) - keptKeys('fault')),
+  }) + (kept('diagnose') ? 0 : estimateDiagnoseMs(config) * diagnoseLeft) + (kept('library') ? 0 : estimateLibraryMs(config));
 }
 
 /** Computes the monolith-vs-microservices comparisons of the measurement experiments. */
@@ -137,14 +217,14 @@ function compareMeasurements(ctx: ExperimentContext): void {
   const { config, recorder } = ctx;
   const finished = new Date().toISOString();
   const seed = config.seed;
-  if (recorder.results.experiments.latency) {
+  if (recorder.results.experiments.latency && !isSectionKept(ctx, 'latency')) {
     recorder.updateSection('latency', (s) => {
       s.comparisons = [...compareAll(s.results, latencyMetrics(config.models, config.settings.latency), config.variants, seed), ...compareAll(deriveInterference(s.results), interferenceMetrics(config.models), config.variants, seed)];
       s.status = 'complete';
       s.finishedAt = finished;
     });
   }
-  if (recorder.results.experiments.throughput) {
+  if (recorder.results.experiments.throughput && !isSectionKept(ctx, 'throughput')) {
     recorder.updateSection('throughput', (s) => {
       s.comparisons = compareAll(s.results, THROUGHPUT_METRICS, config.variants, seed);
       s.notes.push('mixed sweeps: every variant is driven by the same mix loop, each connection sending the models in order to each model\'s own URL, so both sides serve the same work; achieved shares are recorded per level and a drift beyond the tolerance makes the result invalid');
@@ -156,24 +236,28 @@ function compareMeasurements(ctx: ExperimentContext): void {
 
 /** Runs every experiment the config names and writes results.json as it goes; returns the recorder. */
 export async function runExperiments(config: RunConfig, driver: RunDriver): Promise<RunRecorder> {
-  const recorder = new RunRecorder(config.outDir, createResults(config, driver.storeDir, driver.command));
+  const { results, sitting } = prepareResults(config, driver);
+  const recorder = new RunRecorder(config.outDir, results);
   const ctx: ExperimentContext = { config, recorder, target: driver.target, progress: recordPhases(driver.progress, (phase) => recorder.results.phases.push(phase)), storeDir: driver.storeDir, generator: new LoadGenerator({ cpus: config.cpus.generator }), signal: driver.signal };
+  if (sitting) ctx.resume = sitting.before;
   const wants = new Set(config.experiments);
-  const plannedMs = countUnits(config);
+  const plannedMs = countUnits(ctx);
   ctx.progress.plan(plannedMs);
-  ctx.progress.log(`splitbench: ${config.profile} profile, about ${Math.max(1, Math.round(plannedMs / 60_000))} min planned; results are written to ${recorder.file} as each trial finishes`);
+  const resumed = sitting ? `resuming (sitting ${recorder.results.sittings!.length}): ${sitting.before.size} unit(s) kept, ` : '';
+  ctx.progress.log(`splitbench: ${config.profile} profile, ${resumed}about ${Math.max(1, Math.round(plannedMs / 60_000))} min planned; results are written to ${recorder.file} as each trial finishes`);
   try {
-    for (const name of config.experiments) openSection(recorder, name);
+    for (const name of config.experiments) (sitting ? reopenSection : openSection)(recorder, name);
     let bare: BareInferenceMs = {};
-    if (wants.has('throughput')) {
+    if (needsCeiling(ctx)) {
       ctx.progress.step('measuring bare inference (the throughput ceiling)');
       bare = await measureBareInference(config, driver.storeDir, config.models, config.settings.throughput.ceilingIterations);
+      if (sitting) recorder.updateSection('throughput', (s) => pushNotesOnce(s.notes, `resumed run: the bare-inference ceiling was measured again in sitting ${recorder.results.sittings!.length}; each throughput trial's efficiency is against the ceiling measured in its own sitting`));
     }
     if (hasMeasurementSessions(config)) {
       await runMeasurementTrials(ctx, bare);
       compareMeasurements(ctx);
     }
-    if (wants.has('footprint')) {
+    if (wants.has('footprint') && !isSectionKept(ctx, 'footprint')) {
       await measureScaling(ctx, (point) => recorder.updateSection('footprint', (s) => s.scaling.push(point)));
       recorder.updateSection('footprint', (s) => {
         s.marginal = computeMarginalCosts(s.scaling);
@@ -183,13 +267,13 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
         s.finishedAt = new Date().toISOString();
       });
     }
-    if (wants.has('redeploy')) await runRedeployExperiment(ctx);
-    if (wants.has('fault')) {
+    if (wants.has('redeploy') && !isSectionKept(ctx, 'redeploy')) await runRedeployExperiment(ctx);
+    if (wants.has('fault') && !isSectionKept(ctx, 'fault')) {
       if (!faultRidesOnSessions(config)) await runFaultSessions(ctx);
       finishFaultExperiment(ctx);
     }
-    if (wants.has('diagnose')) await runDiagnoseExperiment(ctx);
-    if (wants.has('library')) await runLibraryExperiment(ctx);
+    if (wants.has('diagnose') && !isSectionKept(ctx, 'diagnose')) await runDiagnoseExperiment(ctx);
+    if (wants.has('library') && !isSectionKept(ctx, 'library')) await runLibraryExperiment(ctx);
     recorder.finish('complete');
   } catch (error) {
     const interrupted = error instanceof RunInterruptedError || driver.signal.aborted;
@@ -199,6 +283,7 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
   } finally {
     await ctx.generator.close();
     ctx.progress.stop();
+    if (sitting) finishSitting(recorder.results, sitting);
     recorder.flush();
   }
   return recorder;
