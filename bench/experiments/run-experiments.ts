@@ -5,12 +5,10 @@ import type { RunConfig } from '../config/run-config.js';
 import { isTasksetAvailable, LoadGenerator } from '../load/generator-client.js';
 import { checkCgroupV1 } from '../targets/local/cgroup-v1.js';
 import type { RunningTopology, Target } from '../targets/types.js';
-import type { TopologyVariant } from '../config/topologies.js';
 import { fingerprintEnvironment, readGitSha, readOwnVersion } from '../results/environment.js';
 import { RunRecorder } from '../results/run-recorder.js';
 import { SCHEMA_VERSION, type ExperimentName, type RunResults } from '../results/schema.js';
 import { finishSitting, startSitting, type SittingStart } from '../results/sittings.js';
-import { measurementKey } from '../results/unit-keys.js';
 import { measureBareInference, type BareInferenceMs } from './ceiling.js';
 import { compareAll } from './compare-topologies.js';
 import { pushNotesOnce, RunInterruptedError, throwIfInterrupted, type ExperimentContext } from './context.js';
@@ -21,8 +19,9 @@ import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetr
 import { recordPhases, type Progress } from './progress.js';
 import { countFaultWindows, faultSpecExtras, finishFaultExperiment, listMissingWindows, runFaultSessions, runFaultTrial, runFaultWindows } from './fault.js';
 import { countRollouts, runRedeployExperiment } from './redeploy.js';
-import { estimateDiagnoseMs, runDiagnoseExperiment } from './diagnose/diagnose.js';
+import { chooseDiagnoseVariants, estimateDiagnoseMs, runDiagnoseExperiment } from './diagnose/diagnose.js';
 import { estimateLibraryMs, runLibraryExperiment } from './library/run-library.js';
+import { isSectionKept, listMissingMeasurements, narrowToMissing, needsCeiling } from './resume-units.js';
 
 /** How a run is driven: where topologies start, how progress shows, what interrupts it. */
 export interface RunDriver {
@@ -75,11 +74,6 @@ function prepareResults(config: RunConfig, driver: RunDriver): { results: RunRes
   return { results, sitting };
 }
 
-/** Whether a throughput trial is still missing: only then a resumed run measures the bare-inference ceiling again. */
-function needsCeiling(ctx: ExperimentContext): boolean {
-  return ctx.config.experiments.includes('throughput') && Array.from({ length: ctx.config.trials }, (_, trial) => trial).some((trial) => ctx.config.variants.some((who) => listMissingMeasurements(ctx, who, trial).includes('throughput')));
-}
-
 /** Marks every still-running section as partial (interrupted) or failed. */
 function closeOpenSections(recorder: RunRecorder, status: 'partial' | 'failed', error?: string): void {
   for (const section of Object.values(recorder.results.experiments)) {
@@ -104,22 +98,6 @@ function reopenSection(recorder: RunRecorder, name: ExperimentName): void {
     delete s.error;
     delete s.finishedAt;
   });
-}
-
-/** Whether a resumed run found a section complete: then nothing of it runs again. */
-function isSectionKept(ctx: ExperimentContext, name: ExperimentName): boolean {
-  return ctx.resume !== undefined && ctx.recorder.results.experiments[name]?.status === 'complete';
-}
-
-/** The measurement experiments (latency, throughput, footprint) of one session the run still lacks: all it wants, on a fresh run. */
-function listMissingMeasurements(ctx: ExperimentContext, who: TopologyVariant, trial: number): ExperimentName[] {
-  return ctx.config.experiments.filter((name) => (name === 'latency' || name === 'throughput' || name === 'footprint') && !ctx.resume?.has(measurementKey(name, who, trial)));
-}
-
-/** The context a session runs in when only some of its measurements are missing: the others are not measured again. */
-function narrowToMissing(ctx: ExperimentContext, missing: readonly ExperimentName[]): ExperimentContext {
-  const experiments = ctx.config.experiments.filter((name) => !(name === 'latency' || name === 'throughput' || name === 'footprint') || missing.includes(name));
-  return { ...ctx, config: { ...ctx.config, experiments } };
 }
 
 /** Opens an experiment's section in results.json. */
@@ -200,7 +178,7 @@ function countUnits(ctx: ExperimentContext): number {
       if (missing.includes('throughput')) sessions.throughput += 1;
     }
   }
-  const diagnoseWindows = config.settings.diagnose.trials * config.variants.length * (config.settings.diagnose.kinds.length + 1);
+  const diagnoseWindows = config.settings.diagnose.trials * chooseDiagnoseVariants(config).length * (config.settings.diagnose.kinds.length + 1);
   const diagnoseLeft = Math.max(0, 1 - keptKeys('diagnose') / diagnoseWindows);
   return estimateRunMs(config, {
     sessions: sessions.starts,
