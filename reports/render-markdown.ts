@@ -8,6 +8,7 @@ import { buildFootprintSection } from './sections/footprint-section.js';
 import { buildLatencySection } from './sections/latency-section.js';
 import { buildLiveSection } from './sections/live-section.js';
 import { buildRedeploySection } from './sections/redeploy-section.js';
+import { buildSittingsBlocks } from './sections/sittings-section.js';
 import { buildThresholdBlocks } from './sections/thresholds-section.js';
 import { buildThroughputSection } from './sections/throughput-section.js';
 import { buildValidityBlocks } from './sections/validity-section.js';
@@ -18,7 +19,7 @@ export function describeRun(results: RunResults): string {
   return `splitbench run ${results.runId} — ${results.status}, ${results.startedAt} on ${results.environment.hostname} (${results.environment.cores} cores)`;
 }
 
-/** Every block of a run report in order: verdict, thresholds, experiments, validity, environment. */
+/** Every block of a run report in order: verdict, thresholds, experiments, sittings (a resumed run), validity, environment. */
 export function buildReportBlocks(results: RunResults, thresholds: readonly ThresholdOutcome[] = results.thresholds): Block[] {
   return [
     ...buildVerdictBlocks(results),
@@ -31,6 +32,7 @@ export function buildReportBlocks(results: RunResults, thresholds: readonly Thre
     ...buildFaultSection(results),
     ...buildDiagnoseSection(results),
     ...buildLibrarySection(results),
+    ...buildSittingsBlocks(results),
     ...buildValidityBlocks(results),
     ...buildEnvironmentBlocks(results),
   ];

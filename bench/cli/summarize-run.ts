@@ -1,6 +1,7 @@
 import type { RunResults } from '../results/schema.js';
 import { buildVerdict } from '../../reports/index.js';
 import { formatUnit } from '../../reports/format.js';
+import { countSittingUnits } from '../results/sittings.js';
 
 /** The verdict in a few lines plus the machine-readable summary `--json` prints. */
 export function summarizeRun(results: RunResults, dir: string) {
@@ -29,5 +30,7 @@ export function summarizeRun(results: RunResults, dir: string) {
     ),
     ...(invalid > 0 ? [`  ${invalid} result(s) invalid: see the validity section of report.md`] : []),
   ];
-  return { status: results.status, dir, verdict, invalidResults: invalid, thresholds: results.thresholds, text: lines.join('\n') };
+  const resumed = countSittingUnits(results);
+  if (resumed) lines.push(`  resumed (sitting ${resumed.sitting}): ${resumed.kept} unit(s) kept from earlier sittings, ${resumed.ran} run in this one`);
+  return { status: results.status, dir, verdict, invalidResults: invalid, thresholds: results.thresholds, ...(resumed ? { resumed } : {}), text: lines.join('\n') };
 }

@@ -2,6 +2,7 @@ import type { RunConfig } from '../config/run-config.js';
 import type { TopologyVariant } from '../config/topologies.js';
 import type { RunningTopology } from '../targets/types.js';
 import type { FaultKind, FaultResult } from '../results/schema.js';
+import { faultKey } from '../results/unit-keys.js';
 import { compareAll } from './compare-topologies.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
 import { estimateSteps, TOPOLOGY_START_MS } from './estimate.js';
@@ -26,6 +27,13 @@ export function planWindows(config: RunConfig, trial: number): WindowSpec[] {
   const baseline: WindowSpec[] = baselineOnce && trial > 0 ? [] : [{ kind: 'none', targetModel: targetModels[0]! }];
   const targetsOf = (kind: WindowSpec['kind']): string[] => (isolationKinds === 'all' || (isolationKinds as readonly string[]).includes(kind) ? targetModels : [kindTarget]);
   return [...baseline, ...kinds.flatMap((kind) => targetsOf(kind).map((targetModel) => ({ kind, targetModel })))];
+}
+
+/** The windows of one trial a run still lacks, each with its place in the plan (which fixes its seed); all of them on a fresh run. */
+export function listMissingWindows(ctx: ExperimentContext, who: TopologyVariant, trial: number): Array<{ window: WindowSpec; index: number }> {
+  return planWindows(ctx.config, trial)
+    .map((window, index) => ({ window, index }))
+    .filter(({ window }) => !ctx.resume?.has(faultKey(who, trial, window.kind, window.targetModel)));
 }
 
 /**
@@ -83,14 +91,14 @@ function noteRecording(ctx: ExperimentContext, tickMs: number): void {
  * unhealthy gets it replaced by a fresh start. Returns the topology now running (the caller stops it).
  */
 export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVariant, trial: number, started: RunningTopology): Promise<RunningTopology> {
-  const windows = planWindows(ctx.config, trial);
+  const windows = listMissingWindows(ctx, who, trial);
   const label = `${who.topology}/${who.variant} · trial ${trial + 1}`;
   let topology = started;
   noteLimits(ctx, topology);
   const { tickMs, scrapeTimeoutMs } = ctx.config.settings.diagnose;
   const recordSignals = diagnoseRidesOnFault(ctx.config) ? { tickMs, scrapeTimeoutMs } : undefined;
   if (recordSignals) noteRecording(ctx, tickMs);
-  for (const [index, window] of windows.entries()) {
+  for (const [position, { window, index }] of windows.entries()) {
     for (let attempt = 0; ; attempt++) {
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`fault · ${label} · ${window.kind === 'none' ? 'baseline (no fault)' : `${window.kind} in ${window.targetModel}`}${attempt > 0 ? ' (repeated)' : ''}`);
@@ -104,7 +112,7 @@ export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVaria
       });
       if (outcome.diagnosis) ctx.recorder.updateSection('diagnose', (s) => s.results.push(outcome.diagnosis!));
       ctx.progress.tick(estimateSteps(ctx.config).faultWindowMs(window.kind));
-      if (!outcome.healthy && (repeat || index < windows.length - 1)) {
+      if (!outcome.healthy && (repeat || position < windows.length - 1)) {
         throwIfInterrupted(ctx.signal);
         await topology.stop();
         ctx.progress.step(`fault · restarting ${label} after an unhealthy window`);
@@ -147,14 +155,20 @@ export async function runFaultSessions(ctx: ExperimentContext): Promise<void> {
   const { config } = ctx;
   for (let trial = 0; trial < config.settings.fault.trials; trial++) {
     for (const who of config.variants) {
-      ctx.progress.step(`fault · starting ${who.topology}/${who.variant} · trial ${trial + 1}`);
-      let topology = await startFaultTopology(ctx, who);
-      try {
-        topology = await runFaultWindows(ctx, who, trial, topology);
-      } finally {
-        await topology.stop();
-      }
+      if (listMissingWindows(ctx, who, trial).length > 0) await runFaultTrial(ctx, who, trial);
     }
+  }
+}
+
+/** One trial's windows (those still missing) on a topology started for them, stopped afterwards. */
+export async function runFaultTrial(ctx: ExperimentContext, who: TopologyVariant, trial: number): Promise<void> {
+  throwIfInterrupted(ctx.signal);
+  ctx.progress.step(`fault · starting ${who.topology}/${who.variant} · trial ${trial + 1}`);
+  let topology = await startFaultTopology(ctx, who);
+  try {
+    topology = await runFaultWindows(ctx, who, trial, topology);
+  } finally {
+    await topology.stop();
   }
 }
 

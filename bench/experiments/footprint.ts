@@ -6,6 +6,7 @@ import { startResourceSampler, type ResourceSampler } from '../resources/index.j
 import type { FootprintResult, MarginalCost, ScalingPoint } from '../results/schema.js';
 import type { FootprintSettings } from '../config/profiles.js';
 import type { TopologyVariant } from '../config/topologies.js';
+import { scalingKey } from '../results/unit-keys.js';
 import { PARAMETRIC_COUNT } from '../../models/catalog.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
 import { estimateSteps } from './estimate.js';
@@ -87,6 +88,7 @@ export async function measureScaling(ctx: ExperimentContext, onPoint: (point: Sc
   const counts = ctx.config.settings.footprint.scalingCounts.filter((n) => n <= PARAMETRIC_COUNT);
   for (const modelCount of counts) {
     for (const who of ctx.config.variants) {
+      if (ctx.resume?.has(scalingKey(who, modelCount))) continue;
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`footprint scaling · ${who.topology}/${who.variant} · ${modelCount} models`);
       const models = Array.from({ length: modelCount }, (_, i) => `param-${String(i + 1).padStart(2, '0')}`);

@@ -4,13 +4,14 @@ import type { TopologyVariant } from '../config/topologies.js';
 import type { Comparison, RedeployResult } from '../results/schema.js';
 import { compareAll } from './compare-topologies.js';
 import { estimateSteps, TOPOLOGY_START_MS } from './estimate.js';
-import type { ExperimentContext } from './context.js';
+import { pushNotesOnce, type ExperimentContext } from './context.js';
 import { planRedeploy, type RedeployPlan } from './redeploy/plan.js';
 import { CODE_CHANGE_RUNTIME } from './redeploy/perform-rollout.js';
 import { DEFAULT_RUNTIME_NAME } from '../../models/runtimes.js';
 import { redeployMetrics } from './redeploy/redeploy-metrics.js';
 import { runRedeploySession } from './redeploy/run-session.js';
 import { trackPublishedVersions } from './redeploy/store-versions.js';
+import { redeployKey } from '../results/unit-keys.js';
 
 /** What every redeploy section says about how its numbers were obtained. */
 function describeMethod(ctx: ExperimentContext, plan: RedeployPlan): string[] {
@@ -68,11 +69,14 @@ export async function runRedeployExperiment(ctx: ExperimentContext): Promise<voi
   const settings = ctx.config.settings.redeploy;
   const plan = planRedeploy(ctx.config.variants, settings);
   const published = trackPublishedVersions(ctx.storeDir);
-  ctx.recorder.updateSection('redeploy', (s) => s.notes.push(...describeMethod(ctx, plan)));
+  ctx.recorder.updateSection('redeploy', (s) => pushNotesOnce(s.notes, ...describeMethod(ctx, plan)));
   try {
     // With trialsInOneSession the plan's steps already carry every trial: one round of sessions.
     for (let trial = 0; trial < (settings.trialsInOneSession ? 1 : settings.trials); trial++) {
-      for (const [index, session] of plan.sessions.entries()) {
+      for (const [index, planned] of plan.sessions.entries()) {
+        // A resumed run performs only the rollouts it lacks; a session with none is not started.
+        const session = { ...planned, steps: planned.steps.filter((step) => !ctx.resume?.has(redeployKey(planned.who, step.trial ?? trial, step))) };
+        if (session.steps.length === 0) continue;
         await runRedeploySession(ctx, session, trial, ctx.config.seed + 1000 * trial + index, published, (result, error) =>
           ctx.recorder.updateSection('redeploy', (s) => {
             s.results.push(result);

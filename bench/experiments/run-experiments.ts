@@ -5,12 +5,13 @@ import type { RunConfig } from '../config/run-config.js';
 import { isTasksetAvailable, LoadGenerator } from '../load/generator-client.js';
 import { checkCgroupV1 } from '../targets/local/cgroup-v1.js';
 import type { RunningTopology, Target } from '../targets/types.js';
-import { fingerprintEnvironment, readOwnVersion } from '../results/environment.js';
+import { fingerprintEnvironment, readGitSha, readOwnVersion } from '../results/environment.js';
 import { RunRecorder } from '../results/run-recorder.js';
 import { SCHEMA_VERSION, type ExperimentName, type RunResults } from '../results/schema.js';
+import { finishSitting, startSitting, type SittingStart } from '../results/sittings.js';
 import { measureBareInference, type BareInferenceMs } from './ceiling.js';
 import { compareAll } from './compare-topologies.js';
-import { RunInterruptedError, throwIfInterrupted, type ExperimentContext } from './context.js';
+import { pushNotesOnce, RunInterruptedError, throwIfInterrupted, type ExperimentContext } from './context.js';
 import { estimateSteps } from './estimate.js';
 import { computeMarginalCosts, measureScaling } from './footprint.js';
 import { runSession, type SessionResults } from './measure-session.js';
@@ -18,10 +19,11 @@ import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetr
 import { recordPhases, trackProgress, type Progress } from './progress.js';
 import { formatWallTime, summarizeExperiment } from './experiment-summary.js';
 import { trackTimeLeft } from './time-left.js';
-import { estimateFaultMs, faultSpecExtras, finishFaultExperiment, runFaultSessions, runFaultWindows } from './fault.js';
-import { estimateRedeployMs, runRedeployExperiment } from './redeploy.js';
-import { estimateDiagnoseMs, runDiagnoseExperiment } from './diagnose/diagnose.js';
+import { countFaultWindows, estimateFaultMs, faultSpecExtras, finishFaultExperiment, listMissingWindows, runFaultSessions, runFaultTrial, runFaultWindows } from './fault.js';
+import { countRollouts, estimateRedeployMs, runRedeployExperiment } from './redeploy.js';
+import { chooseDiagnoseVariants, estimateDiagnoseMs, runDiagnoseExperiment } from './diagnose/diagnose.js';
 import { estimateLibraryMs, runLibraryExperiment } from './library/run-library.js';
+import { isSectionKept, listMissingMeasurements, narrowToMissing, needsCeiling } from './resume-units.js';
 
 /** How a run is driven: where topologies start, how progress shows, what interrupts it. */
 export interface RunDriver {
@@ -30,6 +32,8 @@ export interface RunDriver {
   signal: AbortSignal;
   storeDir: string;
   command: string;
+  /** Results of the run to continue (`--resume`), already checked against this config: its units are kept, the rest run. */
+  resume?: RunResults;
 }
 
 /** The results skeleton: environment, config, models, and no experiment yet. */
@@ -60,6 +64,18 @@ function createResults(config: RunConfig, storeDir: string, command: string): Ru
   };
 }
 
+/**
+ * The results a sitting writes into: a fresh skeleton, or on `--resume` the run's own results
+ * (same runId, startedAt and phases) with a new sitting opened and this command's thresholds.
+ */
+function prepareResults(config: RunConfig, driver: RunDriver): { results: RunResults; sitting: SittingStart | null } {
+  if (!driver.resume) return { results: createResults(config, driver.storeDir, driver.command), sitting: null };
+  const results = driver.resume;
+  const sitting = startSitting(results, driver.command, readGitSha());
+  results.config = { ...results.config, thresholds: [...config.thresholds] };
+  return { results, sitting };
+}
+
 /** Marks every still-running section as partial (interrupted) or failed. */
 function closeOpenSections(recorder: RunRecorder, status: 'partial' | 'failed', error?: string): void {
   for (const section of Object.values(recorder.results.experiments)) {
@@ -69,6 +85,21 @@ function closeOpenSections(recorder: RunRecorder, status: 'partial' | 'failed', 
       if (error) section.error = error;
     }
   }
+}
+
+/**
+ * Opens a section again on a resumed run: a complete one stays as it is, a missing one is opened,
+ * the library's partial one is replaced (it runs again whole), any other goes back to running.
+ */
+function reopenSection(recorder: RunRecorder, name: ExperimentName): void {
+  const section = recorder.results.experiments[name];
+  if (!section || (name === 'library' && section.status !== 'complete')) return openSection(recorder, name);
+  if (section.status === 'complete') return;
+  recorder.updateSection(name, (s) => {
+    s.status = 'running';
+    delete s.error;
+    delete s.finishedAt;
+  });
 }
 
 /** Opens an experiment's section in results.json. */
@@ -103,7 +134,7 @@ async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceM
   const firstFaultTrial = config.trials - config.settings.fault.trials;
   if (hostsFault) {
     const note = `fault windows ran on the last ${config.settings.fault.trials} measurement session(s) of each variant, after its latency and throughput phases, instead of on a topology started for them; every session of the run was started with the fault hooks and memory limit, so all trials are alike`;
-    recorder.updateSection('fault', (s) => s.notes.push(note));
+    recorder.updateSection('fault', (s) => pushNotesOnce(s.notes, note));
   }
   // Recorded as soon as a session's measurements are done: fault windows after them may be interrupted.
   const onMeasured = (session: SessionResults): void => {
@@ -114,34 +145,56 @@ async function runMeasurementTrials(ctx: ExperimentContext, bare: BareInferenceM
   for (let trial = 0; trial < config.trials; trial++) {
     for (const who of config.variants) {
       throwIfInterrupted(ctx.signal);
-      const then = hostsFault && trial >= firstFaultTrial ? (topology: RunningTopology) => runFaultWindows(ctx, who, trial - firstFaultTrial, topology) : undefined;
-      await runSession(ctx, who, trial, bare, { extras, onMeasured, then });
+      const faultTrial = trial - firstFaultTrial;
+      const windowsLeft = hostsFault && trial >= firstFaultTrial && listMissingWindows(ctx, who, faultTrial).length > 0;
+      const then = windowsLeft ? (topology: RunningTopology) => runFaultWindows(ctx, who, faultTrial, topology) : undefined;
+      const missing = listMissingMeasurements(ctx, who, trial);
+      if (missing.length > 0) await runSession(narrowToMissing(ctx, missing), who, trial, bare, { extras, onMeasured, then });
+      else if (windowsLeft) {
+        // Resumed after the session's measurements: its missing windows get a topology of their own.
+        const note = `resumed run: the fault windows of ${who.topology}/${who.variant} fault trial ${faultTrial + 1} that an earlier sitting did not reach ran on a topology started for them (its measurement session was done)`;
+        recorder.updateSection('fault', (s) => pushNotesOnce(s.notes, note));
+        await runFaultTrial(ctx, who, faultTrial);
+      }
     }
   }
 }
 
-/** Progress units (expected ms) of each experiment of the run, known before it starts so the time-left estimate holds from the start. */
-export function planUnits(config: RunConfig): Record<string, number> {
+/**
+ * Progress units (expected ms) of each part of the run, known before it starts so the time-left
+ * estimate holds from the start; a resumed run plans only the units it still lacks.
+ */
+export function planUnits(ctx: ExperimentContext): Record<string, number> {
+  const { config } = ctx;
   const wants = new Set(config.experiments);
   const steps = estimateSteps(config);
-  const trials = Array.from({ length: hasMeasurementSessions(config) ? config.trials : 0 }, (_, trial) => trial);
-  const sessionMs = (trial: number) => steps.sessionStartMs + (wants.has('latency') || wants.has('footprint') ? steps.latencyMs : 0) + (wants.has('throughput') ? steps.throughputMs(trial) : 0);
-  const ridesOnSessions = faultRidesOnSessions(config);
+  const kept = (name: ExperimentName) => !wants.has(name) || isSectionKept(ctx, name);
+  // The share of an experiment's planned units that earlier sittings already recorded.
+  const left = (experiment: string, total: number) => (total > 0 ? Math.max(0, 1 - [...(ctx.resume ?? [])].filter((key) => key.startsWith(`${experiment} `)).length / total) : 1);
+  const riding = faultRidesOnSessions(config);
+  const firstFaultTrial = config.trials - config.settings.fault.trials;
+  let measurementsMs = 0;
+  for (let trial = 0; hasMeasurementSessions(config) && trial < config.trials; trial++) {
+    for (const who of config.variants) {
+      const missing = listMissingMeasurements(ctx, who, trial);
+      const windowsMs = riding && trial >= firstFaultTrial ? listMissingWindows(ctx, who, trial - firstFaultTrial).reduce((sum, { window }) => sum + steps.faultWindowMs(window.kind), 0) : 0;
+      if (missing.length > 0 || windowsMs > 0) measurementsMs += steps.sessionStartMs;
+      if (missing.includes('latency') || missing.includes('footprint')) measurementsMs += steps.latencyMs;
+      if (missing.includes('throughput')) measurementsMs += steps.throughputMs(trial);
+      measurementsMs += windowsMs;
+    }
+  }
   const scalingMs = config.variants.reduce((sum, who) => sum + config.settings.footprint.scalingCounts.reduce((s, n) => s + steps.scalingPointMs(who, n), 0), 0);
+  const diagnoseWindows = config.settings.diagnose.trials * chooseDiagnoseVariants(config).length * (config.settings.diagnose.kinds.length + 1);
   return {
-    ...(bare(config) ? { ceiling: estimateBareInferenceMs(config) } : {}),
-    ...(trials.length > 0 ? { measurements: config.variants.length * trials.reduce((sum, trial) => sum + sessionMs(trial), 0) + (ridesOnSessions ? estimateFaultMs(config, true) : 0) } : {}),
-    ...(wants.has('footprint') ? { scaling: scalingMs } : {}),
-    ...(wants.has('redeploy') ? { redeploy: estimateRedeployMs(config) } : {}),
-    ...(wants.has('fault') && !ridesOnSessions ? { fault: estimateFaultMs(config, false) } : {}),
-    ...(wants.has('diagnose') ? { diagnose: estimateDiagnoseMs(config) } : {}),
-    ...(wants.has('library') ? { library: estimateLibraryMs(config) } : {}),
+    ...(needsCeiling(ctx) ? { ceiling: estimateBareInferenceMs(config) } : {}),
+    ...(measurementsMs > 0 ? { measurements: measurementsMs } : {}),
+    ...(kept('footprint') ? {} : { scaling: scalingMs * left('scaling', config.settings.footprint.scalingCounts.length * config.variants.length) }),
+    ...(kept('redeploy') ? {} : { redeploy: estimateRedeployMs(config) * left('redeploy', countRollouts(config)) }),
+    ...(kept('fault') || riding ? {} : { fault: estimateFaultMs(config, false) * left('fault', countFaultWindows(config)) }),
+    ...(kept('diagnose') ? {} : { diagnose: estimateDiagnoseMs(config) * left('diagnose', diagnoseWindows) }),
+    ...(kept('library') ? {} : { library: estimateLibraryMs(config) }),
   };
-}
-
-/** Whether the run measures bare inference (the throughput ceiling) first. */
-function bare(config: RunConfig): boolean {
-  return config.experiments.includes('throughput');
 }
 
 // Bare inference of the default models for the ceiling, measured here: 1.9 s at 100 iterations, 6.2 s at 500.
@@ -167,14 +220,14 @@ function compareMeasurements(ctx: ExperimentContext): void {
   const { config, recorder } = ctx;
   const finished = new Date().toISOString();
   const seed = config.seed;
-  if (recorder.results.experiments.latency) {
+  if (recorder.results.experiments.latency && !isSectionKept(ctx, 'latency')) {
     recorder.updateSection('latency', (s) => {
       s.comparisons = [...compareAll(s.results, latencyMetrics(config.models, config.settings.latency), config.variants, seed), ...compareAll(deriveInterference(s.results), interferenceMetrics(config.models), config.variants, seed)];
       s.status = 'complete';
       s.finishedAt = finished;
     });
   }
-  if (recorder.results.experiments.throughput) {
+  if (recorder.results.experiments.throughput && !isSectionKept(ctx, 'throughput')) {
     recorder.updateSection('throughput', (s) => {
       s.comparisons = compareAll(s.results, THROUGHPUT_METRICS, config.variants, seed);
       s.notes.push('mixed sweeps: every variant is driven by the same mix loop, each connection sending the models in order to each model\'s own URL, so both sides serve the same work; achieved shares are recorded per level and a drift beyond the tolerance makes the result invalid');
@@ -187,18 +240,19 @@ function compareMeasurements(ctx: ExperimentContext): void {
 
 /** Runs every experiment the config names and writes results.json as it goes; returns the recorder. */
 export async function runExperiments(config: RunConfig, driver: RunDriver): Promise<RunRecorder> {
-  const recorder = new RunRecorder(config.outDir, createResults(config, driver.storeDir, driver.command));
-  const plan = planUnits(config);
+  const { results, sitting } = prepareResults(config, driver);
+  const recorder = new RunRecorder(config.outDir, results);
+  const ctx: ExperimentContext = { config, recorder, target: driver.target, progress: recordPhases(driver.progress, (phase) => recorder.results.phases.push(phase)), storeDir: driver.storeDir, generator: new LoadGenerator({ cpus: config.cpus.generator }), signal: driver.signal };
+  if (sitting) ctx.resume = sitting.before;
+  const plan = planUnits(ctx);
   const clock = trackTimeLeft(plan);
-  const progress = trackProgress(
-    recordPhases(driver.progress, (phase) => recorder.results.phases.push(phase)),
-    clock,
-  );
-  const ctx: ExperimentContext = { config, recorder, target: driver.target, progress, storeDir: driver.storeDir, generator: new LoadGenerator({ cpus: config.cpus.generator }), signal: driver.signal };
+  const progress = trackProgress(ctx.progress, clock);
+  ctx.progress = progress;
   const wants = new Set(config.experiments);
   const plannedMs = Object.values(plan).reduce((sum, ms) => sum + ms, 0);
   progress.plan(plannedMs);
-  progress.log(`splitbench: ${config.profile} profile, about ${formatWallTime(plannedMs)} planned; results are written to ${recorder.file} as each trial finishes`);
+  const resumed = sitting ? `resuming (sitting ${recorder.results.sittings!.length}): ${sitting.before.size} unit(s) kept, ` : '';
+  progress.log(`splitbench: ${config.profile} profile, ${resumed}about ${formatWallTime(plannedMs)} planned; results are written to ${recorder.file} as each trial finishes`);
   clock.checkpoint('start');
   // One part of the plan: run it, write down the estimate against the clock, print a line per experiment it finished.
   const runPart = async (part: string, finishes: ExperimentName[], work: () => Promise<void>): Promise<void> => {
@@ -213,12 +267,13 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
   };
   const riding = faultRidesOnSessions(config);
   try {
-    for (const name of config.experiments) openSection(recorder, name);
+    for (const name of config.experiments) (sitting ? reopenSection : openSection)(recorder, name);
     let bare: BareInferenceMs = {};
-    if (wants.has('throughput')) {
+    if (needsCeiling(ctx)) {
       await runPart('ceiling', [], async () => {
         progress.step('measuring bare inference (the throughput ceiling)');
         bare = await measureBareInference(config, driver.storeDir, config.models, config.settings.throughput.ceilingIterations);
+        if (sitting) recorder.updateSection('throughput', (s) => pushNotesOnce(s.notes, `resumed run: the bare-inference ceiling was measured again in sitting ${recorder.results.sittings!.length}; each throughput trial's efficiency is against the ceiling measured in its own sitting`));
         progress.tick(estimateBareInferenceMs(config));
       });
     }
@@ -227,10 +282,10 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
       await runPart('measurements', finishes, async () => {
         await runMeasurementTrials(ctx, bare);
         compareMeasurements(ctx);
-        if (riding) finishFaultExperiment(ctx);
+        if (riding && !isSectionKept(ctx, 'fault')) finishFaultExperiment(ctx);
       });
     }
-    if (wants.has('footprint')) {
+    if (wants.has('footprint') && !isSectionKept(ctx, 'footprint')) {
       await runPart('scaling', ['footprint'], async () => {
         await measureScaling(ctx, (point) => recorder.updateSection('footprint', (s) => s.scaling.push(point)));
         recorder.updateSection('footprint', (s) => {
@@ -242,15 +297,15 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
         });
       });
     }
-    if (wants.has('redeploy')) await runPart('redeploy', ['redeploy'], () => runRedeployExperiment(ctx));
-    if (wants.has('fault') && !riding) {
+    if (wants.has('redeploy') && !isSectionKept(ctx, 'redeploy')) await runPart('redeploy', ['redeploy'], () => runRedeployExperiment(ctx));
+    if (wants.has('fault') && !riding && !isSectionKept(ctx, 'fault')) {
       await runPart('fault', ['fault'], async () => {
         await runFaultSessions(ctx);
         finishFaultExperiment(ctx);
       });
     }
-    if (wants.has('diagnose')) await runPart('diagnose', ['diagnose'], () => runDiagnoseExperiment(ctx));
-    if (wants.has('library')) await runPart('library', ['library'], () => runLibraryExperiment(ctx));
+    if (wants.has('diagnose') && !isSectionKept(ctx, 'diagnose')) await runPart('diagnose', ['diagnose'], () => runDiagnoseExperiment(ctx));
+    if (wants.has('library') && !isSectionKept(ctx, 'library')) await runPart('library', ['library'], () => runLibraryExperiment(ctx));
     recorder.results.timing = clock.record(true);
     recorder.finish('complete');
   } catch (error) {
@@ -263,6 +318,7 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
   } finally {
     await ctx.generator.close();
     progress.stop();
+    if (sitting) finishSitting(recorder.results, sitting);
     recorder.flush();
   }
   return recorder;

@@ -15,7 +15,7 @@ function packageVersion(name: string): string {
 }
 
 /** Current git commit of the project, or null outside a checkout. */
-function gitSha(): string | null {
+export function readGitSha(): string | null {
   try {
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -36,7 +36,7 @@ export function fingerprintEnvironment(cpuSets: Environment['cpuSets'], resource
     node: process.version,
     onnxruntime: packageVersion('onnxruntime-node'),
     splitbench: readOwnVersion(),
-    gitSha: gitSha(),
+    gitSha: readGitSha(),
     hostname: os.hostname(),
     cpuSets,
     resourceLimits,

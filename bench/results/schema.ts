@@ -538,6 +538,19 @@ export const TimingSchema = z.object({
   maxAbsErrorRatio: z.number().nullable().optional(),
 });
 
+/** One sitting of a run: the first start, or a `--resume` that continued it; `produced` lists the units it added. */
+export const SittingSchema = z.object({
+  index: z.number().int().positive(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
+  command: z.string(),
+  /** Git sha of the checkout that ran the sitting (null outside a git checkout). */
+  gitSha: z.string().nullable().optional(),
+  /** Unit keys (e.g. `latency monolith/single trial 2`) this sitting added to the results. */
+  produced: z.array(z.string()),
+});
+
 /** One event of a live session (`splitbench live`), relative to the session start. */
 export const LiveEventSchema = z.object({
   tMs: z.number(),
@@ -578,6 +591,8 @@ export const RunResultsSchema = z.object({
   thresholds: z.array(ThresholdOutcomeSchema).default([]),
   /** Present in a copy trimmed for publishing: which raw fields were left out. */
   trimmed: z.object({ fields: z.array(z.string()), note: z.string() }).optional(),
+  /** Present once a run was resumed (`--resume`): every sitting in order, the first being the original run. */
+  sittings: z.array(SittingSchema).optional(),
   /** Present when the run is a saved `splitbench live` session. */
   live: LiveSectionSchema.optional(),
 });
@@ -585,6 +600,7 @@ export const RunResultsSchema = z.object({
 export type RunResults = z.infer<typeof RunResultsSchema>;
 export type Phase = z.infer<typeof PhaseSchema>;
 export type Timing = z.infer<typeof TimingSchema>;
+export type Sitting = z.infer<typeof SittingSchema>;
 export type LatencyResult = z.infer<typeof LatencyResultSchema>;
 export type ThroughputResult = z.infer<typeof ThroughputResultSchema>;
 export type MixShare = z.infer<typeof MixShareSchema>;

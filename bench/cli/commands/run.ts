@@ -11,12 +11,15 @@ import { EXPERIMENT_NAMES, type RunResults } from '../../results/schema.js';
 import { anyThresholdFailed, evaluateThresholds, parseThreshold, ThresholdSyntaxError, writeRunReports } from '../../../reports/index.js';
 import { EXIT, RuntimeFailure, UsageError } from '../errors.js';
 import { summarizeRun } from '../summarize-run.js';
+import { checkResumable, loadRunToResume } from '../resume-run.js';
 
 /** Options of `run` and `suite` as commander hands them over. */
 interface RunCommandOptions extends Omit<RunOptions, 'experiments'> {
   json?: boolean;
   store: string;
   target?: string;
+  /** --resume <run-dir>: continue that run. */
+  resume?: string;
 }
 
 /** Collects a repeatable option into a list. */
@@ -41,6 +44,7 @@ function addRunOptions(command: Command): Command {
     .option('--threshold <expr>', "fail (exit 3) unless the expression holds, e.g. 'microservices.vad.p99Ms<20' (repeatable)", collect)
     .option('--gateway <name>', 'gateway implementation: auto (nginx when installed, else the Node gateway) | nginx | node', 'auto')
     .option('--out <dir>', 'run folder to write (default: reports/runs/<timestamp>)')
+    .option('--resume <run-dir>', 'continue an interrupted run in <run-dir> with the same options: trials already in its results.json are kept, the rest run (a differing option exits 2)')
     .option('--store <dir>', 'model store', defaultStoreDir())
     .option('--json', 'print the results summary as JSON on stdout; no progress display')
     .option('--target <name>', 'where the topologies run: local (processes) or docker (containers on DOCKER_HOST)', 'local');
@@ -65,9 +69,10 @@ function checkThresholdSyntax(expressions: readonly string[]): string[] {
  * trial, writes the reports of what was measured and exits 130; a second Ctrl-C stops at once.
  */
 async function executeRun(experiments: string, options: RunCommandOptions, commandLine: string): Promise<number> {
+  const resume = options.resume !== undefined ? loadRunToResume(options.resume, options.out) : undefined;
   let config;
   try {
-    config = resolveRunConfig({ ...options, experiments });
+    config = resolveRunConfig({ ...options, experiments, ...(options.resume !== undefined ? { out: options.resume } : {}) });
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.problems, `see \`splitbench run --help\`; experiments: ${EXPERIMENT_NAMES.join(', ')}`);
     throw error;
@@ -79,6 +84,10 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   if (targetName === null) throw new UsageError(targetProblems);
   const { target, description: targetDescription } = await createTarget(targetName, { onProgress: (line) => process.stderr.write(`${line}\n`) });
   if (config.gateway) config = { ...config, gateway: await fitGatewayToTarget(config.gateway, target) };
+  if (resume) {
+    checkResumable(resume, config, options.store);
+    if (resume.status === 'complete') return rerenderCompleteRun(resume, config.thresholds, config.outDir, Boolean(options.json));
+  }
 
   const controller = new AbortController();
   const progress = createProgress(Boolean(options.json));
@@ -101,7 +110,7 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   process.on('unhandledRejection', onCrash);
   let results: RunResults;
   try {
-    const recorder = await runExperiments(config, { target, progress, signal: controller.signal, storeDir: options.store, command: commandLine });
+    const recorder = await runExperiments(config, { target, progress, signal: controller.signal, storeDir: options.store, command: commandLine, ...(resume ? { resume } : {}) });
     results = recorder.results;
     results.environment.target = targetDescription;
     results.thresholds = evaluateThresholds(results, config.thresholds);
@@ -129,13 +138,31 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   return EXIT.ok;
 }
 
+/** `--resume` of a run that is already complete: nothing is left to run; the reports are rendered again. */
+async function rerenderCompleteRun(results: RunResults, thresholds: readonly string[], dir: string, json: boolean): Promise<number> {
+  if (thresholds.length > 0) results.thresholds = evaluateThresholds(results, [...thresholds]);
+  const { files } = await writeRunReports(results, dir);
+  if (json) process.stdout.write(`${JSON.stringify(summarizeRun(results, dir), null, 2)}\n`);
+  else process.stdout.write(`splitbench: ${dir} is already complete: nothing is left to run; its reports were rendered again\nwrote ${files.map((f) => relative(process.cwd(), f) || f).join(', ')}\n`);
+  return anyThresholdFailed(results.thresholds) ? EXIT.threshold : EXIT.ok;
+}
+
+/** What `run --help` adds about resuming an interrupted run. */
+const RESUME_HELP = `
+Resuming: a run stopped by Ctrl-C (exit 130) or killed keeps every finished trial in results.json.
+\`splitbench run <experiments> <same options> --resume <run-dir>\` continues it in the same folder:
+units already there (a trial of a variant, a fault window, a rollout, a scaling point) are kept,
+the rest run, and the report lists each sitting. The options must match the run's (--threshold
+may change); a differing field is named and the command exits 2. A complete run is only re-rendered.`;
+
 /** Registers `splitbench run <experiments>`. */
 export function registerRunCommand(program: Command): void {
   addRunOptions(
     program
       .command('run')
       .argument('<experiments>', `comma-separated: ${EXPERIMENT_NAMES.join(', ')} (or all)`)
-      .description('run experiments against both topologies and write a run folder (results.json, reports, CSV)'),
+      .description('run experiments against both topologies and write a run folder (results.json, reports, CSV)')
+      .addHelpText('after', RESUME_HELP),
   ).action(async (experiments: string, options: RunCommandOptions) => {
     process.exitCode = await executeRun(experiments, options, `splitbench run ${process.argv.slice(3).join(' ')}`.trim());
   });

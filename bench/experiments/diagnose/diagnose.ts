@@ -2,8 +2,9 @@ import type { RunConfig } from '../../config/run-config.js';
 import type { TopologyVariant } from '../../config/topologies.js';
 import type { RunningTopology } from '../../targets/types.js';
 import type { FaultKind } from '../../results/schema.js';
+import { diagnoseKey } from '../../results/unit-keys.js';
 import { choosePairs } from '../compare-topologies.js';
-import { throwIfInterrupted, type ExperimentContext } from '../context.js';
+import { pushNotesOnce, throwIfInterrupted, type ExperimentContext } from '../context.js';
 import { describeFaultTargets, diagnoseRidesOnFault, faultSpecExtras } from '../fault.js';
 import { runFaultWindow } from '../fault/fault-window.js';
 import { buildTopologySpec } from '../topology-spec.js';
@@ -34,16 +35,24 @@ function startTopology(ctx: ExperimentContext, who: TopologyVariant): Promise<Ru
   return ctx.target.start(buildTopologySpec(ctx.config, ctx.storeDir, who, faultSpecExtras(ctx)));
 }
 
+/** The windows (baseline first) of one trial on one variant that the run still lacks, each with its place in the plan (which fixes its seed). */
+function listMissingKinds(ctx: ExperimentContext, who: TopologyVariant, trial: number): Array<{ kind: FaultKind; index: number }> {
+  const { kinds, targetModel } = ctx.config.settings.diagnose;
+  return (['none', ...kinds] as FaultKind[]).map((kind, index) => ({ kind, index })).filter(({ kind }) => !ctx.resume?.has(diagnoseKey(who, trial, kind, targetModel)));
+}
+
 /** The baseline window (nothing armed), then every fault kind of one trial on one variant; a window that leaves the topology unhealthy, or leaked memory behind, gets it replaced. */
 async function runTrial(ctx: ExperimentContext, who: TopologyVariant, trial: number): Promise<void> {
   const settings = ctx.config.settings.diagnose;
-  const kinds: FaultKind[] = ['none', ...settings.kinds];
+  const kinds = listMissingKinds(ctx, who, trial);
+  if (kinds.length === 0) return;
   const label = `${who.topology}/${who.variant} · trial ${trial + 1}`;
+  throwIfInterrupted(ctx.signal);
   ctx.progress.step(`diagnose · starting ${label}`);
   let topology = await startTopology(ctx, who);
   ctx.progress.tick(START_MS);
   try {
-    for (const [index, kind] of kinds.entries()) {
+    for (const [position, { kind, index }] of kinds.entries()) {
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`diagnose · ${label} · ${kind === 'none' ? 'baseline (no fault)' : `${kind} in ${settings.targetModel}`}`);
       const seed = ctx.config.seed * 1000 + 900 + trial * 50 + index;
@@ -56,7 +65,7 @@ async function runTrial(ctx: ExperimentContext, who: TopologyVariant, trial: num
       });
       ctx.progress.tick(settings.warmupMs + settings.baselineMs + settings.observeMs + SETTLE_MS);
       // A leak that did not reach the limit stays resident: the next window must not start on it.
-      if ((!outcome.healthy || kind === 'leak') && index < kinds.length - 1) {
+      if ((!outcome.healthy || kind === 'leak') && position < kinds.length - 1) {
         throwIfInterrupted(ctx.signal);
         await topology.stop();
         topology = await startTopology(ctx, who);
@@ -100,7 +109,7 @@ export async function runDiagnoseExperiment(ctx: ExperimentContext): Promise<voi
   const settings = config.settings.diagnose;
   const variants = chooseDiagnoseVariants(config);
   ctx.recorder.updateSection('diagnose', (s) => {
-    s.notes.push(`fault in ${settings.targetModel} (never shown to the diagnoser) on ${variants.map((v) => `${v.topology}/${v.variant}`).join(', ')}; baseline ${settings.baselineMs} ms, then ${settings.observeMs} ms watched with the fault armed; /proc and /metrics sampled every ${settings.tickMs} ms (scrape timeout ${settings.scrapeTimeoutMs} ms)`);
+    pushNotesOnce(s.notes, `fault in ${settings.targetModel} (never shown to the diagnoser) on ${variants.map((v) => `${v.topology}/${v.variant}`).join(', ')}; baseline ${settings.baselineMs} ms, then ${settings.observeMs} ms watched with the fault armed; /proc and /metrics sampled every ${settings.tickMs} ms (scrape timeout ${settings.scrapeTimeoutMs} ms)`);
   });
   for (let trial = 0; trial < settings.trials; trial++) {
     for (const who of variants) await runTrial(ctx, who, trial);
