@@ -26,7 +26,7 @@ export function summarizeExperiment(results: RunResults, name: ExperimentName, w
   const row = buildVerdict(results).find((r) => r.status === 'measured' && r.headline !== null && claims.has(r.claim));
   if (row?.headline) {
     const c = row.headline;
-    const p = c.exact ? 'exact' : c.pValue === null ? 'not tested' : `p = ${c.pValue.toFixed(3)}`;
+    const p = c.exact ? 'exact' : c.pValue === null ? 'not tested' : c.pValue < 0.001 ? 'p < 0.001' : `p = ${c.pValue.toFixed(3)}`;
     parts.push(`${row.title}: ${c.monolith.variant} ${formatUnit(c.monolith.median, c.unit)} vs ${c.microservices.variant} ${formatUnit(c.microservices.median, c.unit)} (${p})`);
   }
   if (leftMs !== null) parts.push(`about ${formatWallTime(leftMs)} left`);

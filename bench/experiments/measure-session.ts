@@ -39,7 +39,7 @@ export async function runSession(ctx: ExperimentContext, who: TopologyVariant, t
   const started = await startTimed(ctx, who, options.extras);
   const { coldStartMs } = started;
   let topology = started.topology;
-  ctx.progress.tick(estimateSteps(ctx.config).sessionStartMs);
+  ctx.progress.tick(estimateSteps(ctx.config).sessionStartMs(who));
   const sampler = watchTopology(topology);
   const out: SessionResults = { latency: [], throughput: [], footprint: null };
   let samplerStopped = false;

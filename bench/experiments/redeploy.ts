@@ -58,7 +58,9 @@ export function countRollouts(config: RunConfig): number {
 export function estimateRedeployMs(config: RunConfig): number {
   const settings = config.settings.redeploy;
   const starts = planRedeploy(config.variants, settings).sessions.length * (settings.trialsInOneSession ? 1 : settings.trials);
-  return starts * (TOPOLOGY_START_MS + settings.leadMs) + countRollouts(config) * estimateSteps(config).rolloutMs;
+  const rounds = settings.trialsInOneSession ? 1 : settings.trials;
+  const rolloutsMs = planRedeploy(config.variants, settings).sessions.reduce((sum, x) => sum + x.steps.reduce((s, step) => s + estimateSteps(config).rolloutMs(step), 0), 0);
+  return starts * (TOPOLOGY_START_MS + settings.leadMs) + rounds * rolloutsMs;
 }
 
 /**

@@ -178,7 +178,7 @@ export function planUnits(ctx: ExperimentContext): Record<string, number> {
     for (const who of config.variants) {
       const missing = listMissingMeasurements(ctx, who, trial);
       const windowsMs = riding && trial >= firstFaultTrial ? listMissingWindows(ctx, who, trial - firstFaultTrial).reduce((sum, { window }) => sum + steps.faultWindowMs(window.kind), 0) : 0;
-      if (missing.length > 0 || windowsMs > 0) measurementsMs += steps.sessionStartMs;
+      if (missing.length > 0 || windowsMs > 0) measurementsMs += steps.sessionStartMs(who);
       if (missing.includes('latency') || missing.includes('footprint')) measurementsMs += steps.latencyMs;
       if (missing.includes('throughput')) measurementsMs += steps.throughputMs(trial);
       measurementsMs += windowsMs;

@@ -41,10 +41,14 @@ export class RunRecorder {
     this.flush();
   }
 
-  /** Writes results.json via a temporary file and rename, so a reader never sees half a file. */
+  /**
+   * Writes results.json via a temporary file and rename, so a reader never sees half a file.
+   * Compact: a standard run's file grows past 10 MB and is rewritten after every window, on the
+   * CPU the load generator shares with the harness (`splitbench report --out` writes it indented).
+   */
   flush(): void {
     const temporary = `${this.file}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(this.results, null, 2)}\n`);
+    writeFileSync(temporary, `${JSON.stringify(this.results)}\n`);
     renameSync(temporary, this.file);
   }
 }

@@ -7,7 +7,7 @@ import type { ResourceReport } from '../../resources/sampler.js';
 import type { RedeployResult } from '../../results/schema.js';
 import { marksFromEvents, startBackgroundLoad, waitUntilSettled, type AbsoluteMark, type BackgroundLoad } from '../background-load.js';
 import { throwIfInterrupted, type ExperimentContext } from '../context.js';
-import { estimateSteps } from '../estimate.js';
+import { estimateSteps, TOPOLOGY_START_MS } from '../estimate.js';
 import { watchTopology } from '../footprint.js';
 import { buildTopologySpec } from '../topology-spec.js';
 import { collectObservations, toRequestLogs, withoutProbes } from '../availability-probe.js';
@@ -164,6 +164,7 @@ export async function runRedeploySession(ctx: ExperimentContext, session: Redepl
     const probeUrl = () => (topology.endpoints()[target] ? `${topology.endpoints()[target]}/v2/models/${target}/infer` : null);
     probe = startVersionProbe(probeUrl, request, PROBE_INTERVAL_MS[findModel(target)?.weightClass ?? 'light']);
     await sleep(settings.leadMs);
+    ctx.progress.tick(TOPOLOGY_START_MS + settings.leadMs);
     for (const [index, step] of session.steps.entries()) {
       throwIfInterrupted(ctx.signal);
       // Every rollout starts on a settled topology, so its lead window is not the previous rollout's
@@ -181,7 +182,7 @@ export async function runRedeploySession(ctx: ExperimentContext, session: Redepl
       const windowEndMs = nowMs();
       const verdict = judgeByProbe(probe.samples, info.version, record.startedAtMs, record.endedAtMs, windowEndMs);
       done.push({ step, fromVersion, toVersion: info.version, publishedAtMs, record, windowEndMs, verdict, loaded: listLoadedModels(topology, record, target, info.version, pinned) });
-      ctx.progress.tick(estimateSteps(ctx.config).rolloutMs);
+      ctx.progress.tick(estimateSteps(ctx.config).rolloutMs(step));
       if (verdict.outcome === 'failed-down' && index < session.steps.length - 1) {
         await rollBack(topology, state, target);
         await sleep(settings.leadMs);
