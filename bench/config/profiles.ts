@@ -182,7 +182,7 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     // topology start per redeploy trial.
     trials: 4,
     topologies: 'monolith,microservices',
-    latency: { warmupMs: 1500, durationMs: 20000, lightOnlyDurationMs: 5000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
+    latency: { warmupMs: 1500, durationMs: 24000, lightOnlyDurationMs: 5000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
     throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 0.5, durationSec: 1.5, perModel: true, ceilingIterations: 500, plateauGain: 0.05, perModelTrials: 2 },
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
     redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 4, trialsInOneSession: true, recreateOn: 'all', loadScale: 1, leadMs: 1500, tailMs: 1500 },

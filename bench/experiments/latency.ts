@@ -71,12 +71,12 @@ export async function measureLatency(ctx: ExperimentContext, topology: RunningTo
   const requests = buildRequests(config.models, config.seed);
   const rates = Object.fromEntries(config.models.map((m) => [m, settings.rates[m] ?? 0]));
   const seed = config.seed * 1000 + trial;
-  const mixed = await ctx.generator.runOpenLoop(buildOpenLoopPlan(topology, requests, rates, { durationMs: settings.warmupMs + settings.durationMs, warmupMs: settings.warmupMs, seed }, settings));
+  const mixed = await ctx.generator.runOpenLoop({ ...buildOpenLoopPlan(topology, requests, rates, { durationMs: settings.warmupMs + settings.durationMs, warmupMs: settings.warmupMs, seed }, settings), fixedCounts: true });
   const results = mixed.streams.map((stream) => toLatencyResult(stream, mixed, who, trial, 'mixed', settings.stabilityTolerance));
   const lightRates = Object.fromEntries(Object.entries(rates).filter(([m]) => findModel(m)?.weightClass === 'light'));
   const hasHeavy = Object.keys(lightRates).length < Object.keys(rates).length;
   if (hasHeavy && settings.lightOnlyDurationMs > 0 && !ctx.signal.aborted) {
-    const lightOnly = await ctx.generator.runOpenLoop(buildOpenLoopPlan(topology, requests, lightRates, { durationMs: settings.warmupMs + settings.lightOnlyDurationMs, warmupMs: settings.warmupMs, seed: seed + 500 }, settings));
+    const lightOnly = await ctx.generator.runOpenLoop({ ...buildOpenLoopPlan(topology, requests, lightRates, { durationMs: settings.warmupMs + settings.lightOnlyDurationMs, warmupMs: settings.warmupMs, seed: seed + 500 }, settings), fixedCounts: true });
     results.push(...lightOnly.streams.map((stream) => toLatencyResult(stream, lightOnly, who, trial, 'light-only', settings.stabilityTolerance)));
   }
   return { results, mixed };

@@ -50,6 +50,7 @@ export async function executeOpenLoop(plan: OpenLoopPlan, control: RunControl = 
     streams: plan.streams.map((s) => ({ name: s.name ?? s.model, rateRps: s.rateRps, arrival: s.arrival })),
     durationMs: plan.durationMs,
     seed: plan.seed,
+    ...(plan.fixedCounts ? { fixedCountFromMs: plan.warmupMs } : {}),
   });
   const streams = plan.streams.map(prepareStream);
   const records: RequestRecord[] = [];

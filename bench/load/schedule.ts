@@ -6,6 +6,13 @@ export interface ScheduleSpec {
   streams: Array<{ name: string; rateRps: number; arrival: Arrival }>;
   durationMs: number;
   seed: number;
+  /**
+   * From this offset on, every Poisson stream gets exactly round(rate × rest) arrivals, placed as a
+   * Poisson process conditioned on its count places them (independent uniform times): the measured
+   * window then holds the sample count its percentiles need in every trial, not a Poisson draw of
+   * it (at 1 rps for 20 s, a fifth of the trials would get fewer than 16).
+   */
+  fixedCountFromMs?: number;
 }
 
 /** One intended send: offset from the run's start and the index of its stream. */
@@ -29,7 +36,7 @@ export function buildSchedule(spec: ScheduleSpec): Schedule {
     if (!(stream.rateRps > 0) || !Number.isFinite(stream.rateRps)) {
       throw new Error(`schedule: stream ${stream.name} needs a finite rate > 0, got ${stream.rateRps}`);
     }
-    const intendedMs = buildStreamTimes(stream.rateRps, stream.arrival, spec.durationMs, deriveSeed(spec.seed, index));
+    const intendedMs = buildStreamTimes(stream.rateRps, stream.arrival, spec.durationMs, deriveSeed(spec.seed, index), spec.fixedCountFromMs);
     return { ...stream, intendedMs };
   });
   return { durationMs: spec.durationMs, seed: spec.seed, streams, sends: mergeStreams(streams.map((s) => s.intendedMs)) };
@@ -40,8 +47,8 @@ function deriveSeed(seed: number, index: number): number {
   return (Math.imul(seed | 0, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) | 0;
 }
 
-/** Send times in [0, durationMs) of one stream: evenly spaced (seeded phase) or exponential gaps. */
-function buildStreamTimes(rateRps: number, arrival: Arrival, durationMs: number, seed: number): number[] {
+/** Send times in [0, durationMs) of one stream: evenly spaced (seeded phase) or exponential gaps (with a fixed count after fixedFromMs). */
+function buildStreamTimes(rateRps: number, arrival: Arrival, durationMs: number, seed: number, fixedFromMs?: number): number[] {
   const random = createRandom(seed);
   const meanGapMs = 1000 / rateRps;
   const times: number[] = [];
@@ -50,8 +57,14 @@ function buildStreamTimes(rateRps: number, arrival: Arrival, durationMs: number,
     for (let t = random.next() * meanGapMs; t < durationMs; t += meanGapMs) times.push(t);
     return times;
   }
-  for (let t = -meanGapMs * Math.log(1 - random.next()); t < durationMs; t += -meanGapMs * Math.log(1 - random.next())) {
+  const poissonUntilMs = fixedFromMs !== undefined && fixedFromMs < durationMs ? Math.max(0, fixedFromMs) : durationMs;
+  for (let t = -meanGapMs * Math.log(1 - random.next()); t < poissonUntilMs; t += -meanGapMs * Math.log(1 - random.next())) {
     times.push(t);
+  }
+  if (poissonUntilMs < durationMs) {
+    const count = Math.round((rateRps * (durationMs - poissonUntilMs)) / 1000);
+    const rest = Array.from({ length: count }, () => poissonUntilMs + random.next() * (durationMs - poissonUntilMs));
+    times.push(...rest.sort((a, b) => a - b));
   }
   return times;
 }

@@ -49,6 +49,8 @@ export interface OpenLoopPlan {
   spinBelowMs?: number;
   /** Keep every request's intended send time and outcome in `StreamResult.requests` (fault and redeploy windows; off for latency runs). */
   recordRequests?: boolean;
+  /** Give every Poisson stream exactly rate × measured time arrivals after the warm-up (see ScheduleSpec.fixedCountFromMs): latency runs, whose percentiles need their sample counts. */
+  fixedCounts?: boolean;
   /** Report each model's health while running (fault windows end once every model is settled): how often, and the latency above which an answer counts as bad. */
   health?: { everyMs: number; sloMs: Record<string, number> };
 }

@@ -44,7 +44,10 @@ export function testDifference(a: readonly number[], b: readonly number[], optio
     };
   }
   const random = createRandom(options.seed ?? 1);
-  const pValue = permutationTest([...a], [...b], 'two_side', options.permutations ?? 10_000, () => random.next());
+  const permutations = options.permutations ?? 10_000;
+  const sampled = permutationTest([...a], [...b], 'two_side', permutations, () => random.next());
+  // Monte Carlo permutations: (k + 1) / (N + 1), never 0 (Phipson & Smyth 2010), and never below what the exact test could reach.
+  const pValue = Math.max(minAchievablePValue, (sampled * permutations + 1) / (permutations + 1));
   const significant = pValue < alpha;
   return {
     ...base,
