@@ -94,7 +94,7 @@ export function trackTimeLeft(plan: Record<string, number>, now: () => number = 
       const compared = checkpoints.map((c) => {
         if (actualMs === undefined) return c;
         const actualLeftMs = actualMs - c.elapsedMs;
-        return { ...c, actualLeftMs, errorRatio: actualLeftMs > 0 ? (c.estimatedLeftMs - actualLeftMs) / actualLeftMs : null };
+        return { ...c, actualLeftMs, errorRatio: actualLeftMs > 0 ? (c.estimatedLeftMs - actualLeftMs) / actualLeftMs : null, projectedEndErrorRatio: actualMs > 0 ? (c.elapsedMs + c.estimatedLeftMs - actualMs) / actualMs : 0 };
       });
       const judged = compared.filter((c) => actualMs !== undefined && (c.actualLeftMs ?? 0) >= Math.max(JUDGED_MIN_LEFT_MS, JUDGED_MIN_LEFT_SHARE * actualMs));
       const errors = judged.flatMap((c) => (typeof c.errorRatio === 'number' ? [Math.abs(c.errorRatio)] : []));

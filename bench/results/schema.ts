@@ -524,6 +524,8 @@ export const TimeLeftCheckpointSchema = z.object({
   actualLeftMs: z.number().optional(),
   /** (estimated − actual) ÷ actual time left; positive = the estimate was too long. */
   errorRatio: z.number().nullable().optional(),
+  /** (elapsed + estimated left − actual run time) ÷ actual run time: how far off the projected end was. */
+  projectedEndErrorRatio: z.number().optional(),
 });
 
 /** How long the run was expected to take and how long it took: the progress estimate held to account. */

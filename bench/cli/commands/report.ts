@@ -41,7 +41,7 @@ export function registerReportCommand(program: Command): void {
         if (options.trim) results = trimResults(results);
         mkdirSync(options.out, { recursive: true });
         const file = join(options.out, RESULTS_FILE);
-        writeFileSync(file, `${JSON.stringify(results, null, 1)}\n`);
+        writeFileSync(file, `${JSON.stringify(results)}\n`);
         copied.push(file);
       }
       const { files } = await writeRunReports(results, dir);

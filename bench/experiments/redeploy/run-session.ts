@@ -24,6 +24,8 @@ import { PROBE_TIMEOUT_MS, startVersionProbe, waitForProbes, type VersionProbe }
 const ROLLOUT_BUDGET_MS = 20_000;
 /** Longest wait for the topology to settle before the next rollout (within the budget above). */
 const SETTLE_CAP_MS = 8000;
+/** Time between the settle check and the rollout's start (publishing the version), with room to spare. */
+const PUBLISH_MARGIN_MS = 150;
 /** Probe period: fine for light targets, sparser for heavy ones so the probe does not load them. */
 const PROBE_INTERVAL_MS = { light: 20, heavy: 100 } as const;
 
@@ -168,8 +170,9 @@ export async function runRedeploySession(ctx: ExperimentContext, session: Redepl
     for (const [index, step] of session.steps.entries()) {
       throwIfInterrupted(ctx.signal);
       // Every rollout starts on a settled topology, so its lead window is not the previous rollout's
-      // recovery; one that never settles is judged by its lead window as usual (invalid).
-      if (index > 0) await waitUntilSettled(load, ctx.config.models, settings.leadMs, SETTLE_CAP_MS, ctx.signal);
+      // recovery; one that never settles is judged by its lead window as usual (invalid). The lead
+      // window starts on a bin boundary (up to a bin earlier) and the publish comes first: both are covered.
+      if (index > 0) await waitUntilSettled(load, ctx.config.models, settings.leadMs + ctx.config.settings.fault.binMs + PUBLISH_MARGIN_MS, SETTLE_CAP_MS, ctx.signal);
       ctx.progress.step(`redeploy · ${session.who.topology}/${session.who.variant} · ${step.strategy} ${step.changeKind}${step.corrupt ? ' (corrupt)' : ''} · trial ${(step.trial ?? trial) + 1}`);
       const fromVersion = state.version;
       const publishedAtMs = nowMs();

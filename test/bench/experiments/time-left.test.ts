@@ -41,7 +41,7 @@ describe('trackTimeLeft', () => {
     const timing = tracker.record(true);
     expect(timing.plannedMs).toBe(100_000);
     expect(timing.actualMs).toBe(125_000);
-    expect(timing.checkpoints[0]).toMatchObject({ estimatedLeftMs: 100_000, actualLeftMs: 125_000, errorRatio: -0.2 });
+    expect(timing.checkpoints[0]).toMatchObject({ estimatedLeftMs: 100_000, actualLeftMs: 125_000, errorRatio: -0.2, projectedEndErrorRatio: -0.2 });
     // The checkpoint at the very end is kept but not judged (nothing was left to estimate).
     expect(timing.checkpoints[1]).toMatchObject({ estimatedLeftMs: 0, actualLeftMs: 0, errorRatio: null });
     expect(timing.maxAbsErrorRatio).toBeCloseTo(0.2);
