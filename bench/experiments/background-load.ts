@@ -21,16 +21,16 @@ export interface BackgroundLoad {
 }
 
 /**
- * Starts the profile's mixed load (every model at its rate, no warm-up exclusion: the timeline is
- * what matters) plus every model's availability probe, recording every request, for `durationMs`,
- * and waits until its clock has started.
+ * Starts the profile's mixed load (every model at its rate) plus every model's availability probe,
+ * recording every request and reporting each model's health live, for `durationMs` after an
+ * optional warm-up (kept in the timeline, left out of the summary), and waits until its clock has started.
  */
-export async function startBackgroundLoad(ctx: ExperimentContext, topology: RunningTopology, durationMs: number, seed: number): Promise<BackgroundLoad> {
+export async function startBackgroundLoad(ctx: ExperimentContext, topology: RunningTopology, durationMs: number, seed: number, warmupMs = 0): Promise<BackgroundLoad> {
   const { config } = ctx;
   const settings = config.settings.latency;
   const requests = buildRequests(config.models, config.seed);
   const rates = Object.fromEntries(config.models.map((m) => [m, settings.rates[m] ?? 0]));
-  const plan = buildOpenLoopPlan(topology, requests, rates, { durationMs, warmupMs: 0, seed }, { ...settings, binMs: config.settings.fault.binMs });
+  const plan = buildOpenLoopPlan(topology, requests, rates, { durationMs: warmupMs + durationMs, warmupMs, seed }, { ...settings, binMs: config.settings.fault.binMs });
   const handle = ctx.generator.startOpenLoop({ ...plan, streams: [...plan.streams, ...buildProbeStreams(topology, config.models, config.seed)], recordRequests: true, health: describeHealth(config.models) });
   const { startedAtMs } = await handle.started;
   return { handle, startedAtMs, elapsedMs: () => nowMs() - startedAtMs };
@@ -56,9 +56,8 @@ export function isSettled(health: HealthSnapshot | null, models: readonly string
 /** Waits (at most capMs) until every model has answered well for settleMs, from now on or from the last bad answer; true when it did. */
 export async function waitUntilSettled(load: BackgroundLoad, models: readonly string[], settleMs: number, capMs: number, signal: AbortSignal): Promise<boolean> {
   const giveUpAtMs = nowMs() + capMs;
-  const sinceMs = -Infinity;
   while (!signal.aborted && nowMs() < giveUpAtMs) {
-    if (isSettled(load.handle.health(), models, sinceMs, settleMs)) return true;
+    if (isSettled(load.handle.health(), models, -Infinity, settleMs)) return true;
     await sleep(50);
   }
   return false;
