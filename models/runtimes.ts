@@ -63,3 +63,21 @@ export function importRuntime(runtime: RuntimeInfo): OrtModule {
   loaded.set(runtime.name, module);
   return module;
 }
+
+/**
+ * Loads each runtime's binding on this (main) thread so worker threads can load it too.
+ * onnxruntime-node 1.17 and 1.22 register with Node through a static constructor that runs only on
+ * the first dlopen of the process, and Node forgets the registration once every thread that loaded
+ * the binding has exited: a worker loading it after another worker exited fails with
+ * "Module did not self-register". A main thread that holds the binding keeps it registered.
+ * Best effort: a runtime that cannot load here is left for its worker to report with the real error.
+ */
+export function pinRuntimeBindings(runtimeNames: ReadonlyArray<string | undefined>): void {
+  for (const name of new Set(runtimeNames)) {
+    try {
+      importRuntime(resolveRuntime(name));
+    } catch {
+      // The worker that needs it will load it and report why it fails.
+    }
+  }
+}

@@ -2,6 +2,7 @@ import type { Tensor } from '../../models/tensor.js';
 import type { FaultSpec } from '../faults/fault-spec.js';
 import { ServingError, type Backend, type BackendOptions, type InferOutcome, type ServedModel } from './backend.js';
 import { ModelWorker } from './model-worker.js';
+import { pinRuntimeBindings } from '../../models/runtimes.js';
 
 /** One worker thread per model, in one process (monolith `workers`). */
 export class WorkerBackend implements Backend {
@@ -13,6 +14,7 @@ export class WorkerBackend implements Backend {
   /** Starts every model's worker in parallel and waits until all are loaded and warmed. */
   static async create(options: BackendOptions): Promise<WorkerBackend> {
     const backend = new WorkerBackend();
+    pinRuntimeBindings(options.specs.map((spec) => options.modelRuntimes?.[spec.name] ?? options.runtime));
     for (const spec of options.specs) {
       const version = options.versions[spec.name] ?? spec.initialVersion;
       backend.workers.set(spec.name, new ModelWorker(spec, { model: spec.name, storeDir: options.storeDir, version, threads: options.threads, warmupRuns: options.warmupRuns ?? 5, ...((options.modelRuntimes?.[spec.name] ?? options.runtime) ? { runtime: options.modelRuntimes?.[spec.name] ?? options.runtime } : {}) }));
