@@ -83,8 +83,9 @@ export async function measureGateways(config: RunConfig, target: Target, storeDi
     const topology = await target.start(spec, { readyTimeoutMs: 60_000 });
     try {
       const urls = models.map((model) => inferUrl(topology, model));
+      // Warm up first: a cold Node gateway runs its first thousand requests unoptimized, nginx has no JIT to warm.
+      await driveRoundRobin(urls, requests, models, connections, Math.min(1000, durationMs));
       const sequentialP50Ms = await measureSequentialP50Ms(urls[0]!, requests[models[0]!]!, 1000);
-      await driveRoundRobin(urls, requests, models, connections, Math.min(1000, durationMs)); // warm-up
       const pid = topology.processes().find((p) => p.name === 'gateway')?.pid ?? null;
       const before = pid === null ? null : await readTreeCpuSeconds(pid);
       const run = await driveRoundRobin(urls, requests, models, connections, durationMs);

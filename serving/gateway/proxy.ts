@@ -1,15 +1,26 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
 import { ServingError } from '../backend/backend.js';
 import type { RouteTable } from './route-table.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'expect', 'host']);
 
-/** Headers worth forwarding (hop-by-hop ones dropped). */
-function forwardable(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name.toLowerCase())) out[name] = value;
+/** Request bodies up to this size are read whole and forwarded in one write; larger or unsized ones stream. */
+const BUFFERED_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** A flat [name, value, ...] header list without hop-by-hop headers. */
+function forwardableRequestHeaders(raw: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
+  return out;
+}
+
+/** undici's raw response headers as a flat string list for writeHead, hop-by-hop headers dropped. */
+function forwardableResponseHeaders(raw: Buffer[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, raw[i + 1]!.toString('latin1'));
   }
   return out;
 }
@@ -24,29 +35,78 @@ export function classifyUpstreamError(error: unknown, model: string, url: string
   return new ServingError(502, `upstream ${url} for model "${model}" failed: ${reason}`);
 }
 
-/** Streams a request to the model's upstream and the answer back, without parsing either body. */
+/** Reads a sized request body into one buffer; resolves null when the client went away first. */
+function readBody(req: IncomingMessage, length: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+    });
+    req.once('end', () => resolve(chunks.length === 1 && received === length ? chunks[0]! : Buffer.concat(chunks, received)));
+    req.once('error', () => resolve(null));
+    req.once('close', () => {
+      if (!req.complete) resolve(null);
+    });
+  });
+}
+
+/** The body to forward: the whole buffer when small and sized, else the request stream itself. */
+async function bodyOf(req: IncomingMessage): Promise<Buffer | IncomingMessage | null | undefined> {
+  if (req.method === 'GET' || req.method === 'HEAD') return undefined;
+  const length = Number(req.headers['content-length']);
+  return Number.isSafeInteger(length) && length <= BUFFERED_BODY_LIMIT_BYTES ? readBody(req, length) : req;
+}
+
+/**
+ * Forwards a request to the model's upstream with undici's dispatch() and writes the answer straight
+ * to the response, without parsing either body. Resolves with the upstream status; rejects with a
+ * 502/504 ServingError when the upstream failed before answering (so the caller can send it).
+ */
 export async function proxyRequest(routes: RouteTable, model: string, req: IncomingMessage, res: ServerResponse, timeoutMs: number): Promise<number> {
   const url = routes.urlOf(model);
   if (!url) throw new ServingError(404, `unknown model "${model}"; the gateway routes: ${routes.names().join(', ') || 'nothing'}`);
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  let upstream;
-  try {
-    upstream = await routes.poolFor(url).request({
-      method: (req.method ?? 'GET') as 'GET',
-      path: req.url ?? '/',
-      headers: forwardable(req.headers),
-      body: hasBody ? req : null,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-  } catch (error) {
-    throw classifyUpstreamError(error, model, url, timeoutMs);
-  }
-  res.writeHead(upstream.statusCode, forwardable(upstream.headers));
-  try {
-    await pipeline(upstream.body, res);
-  } catch {
-    res.destroy();
-  }
-  return upstream.statusCode;
+  const body = await bodyOf(req);
+  if (body === null) return 499; // the client closed before its body arrived: nothing to forward
+  return new Promise<number>((resolve, reject) => {
+    let status = 0;
+    let abort: ((reason?: Error) => void) | undefined;
+    let resumeUpstream: (() => void) | undefined;
+    const onClientClose = () => {
+      if (!res.writableFinished) abort?.(new Error('client closed the connection'));
+    };
+    res.once('close', onClientClose);
+    res.on('drain', () => resumeUpstream?.());
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect(abortRequest) {
+        abort = abortRequest;
+      },
+      onHeaders(statusCode, rawHeaders, resume) {
+        if (statusCode < 200) return true; // informational answers are not forwarded
+        status = statusCode;
+        resumeUpstream = resume;
+        res.writeHead(statusCode, forwardableResponseHeaders(rawHeaders as unknown as Buffer[]));
+        return true;
+      },
+      onData(chunk) {
+        return res.write(chunk);
+      },
+      onComplete() {
+        res.end();
+        resolve(status);
+      },
+      onError(error) {
+        res.off('close', onClientClose);
+        if (res.destroyed && !res.writableFinished) return resolve(499); // the client left; nothing to answer
+        if (status === 0 && !res.headersSent) return reject(classifyUpstreamError(error, model, url, timeoutMs));
+        res.destroy();
+        resolve(status || 502);
+      },
+    };
+    routes.poolFor(url).dispatch(
+      { origin: url, method: (req.method ?? 'GET') as Dispatcher.HttpMethod, path: req.url ?? '/', headers: forwardableRequestHeaders(req.rawHeaders), body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+      handler,
+    );
+  });
 }

@@ -1,5 +1,7 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, infer, TOKEN } from '../serving/support/requests.js';
+import { findModel } from '../../models/catalog.js';
+import { admin, infer, jsonBody, TOKEN } from '../serving/support/requests.js';
 import { startServer, type RunningServer } from '../serving/support/servers.js';
 
 // The gateway routes by model name, may front one upstream for every model, and switches routes live.
@@ -53,5 +55,37 @@ describe('gateway', () => {
     const serviceMetrics = await (await fetch(`${servers.service!.url}/metrics`)).text();
     expect(serviceMetrics).toMatch(/splitbench_requests_total\{model="tabular",code="200"\} 1/);
     expect((await infer(url, 'vad')).status).toBe(200);
+  });
+
+  it('streams a body sent without content-length (chunked) to the upstream and relays the same answer', async () => {
+    const url = new URL(servers.gateway!.url);
+    const body = Buffer.from(jsonBody(findModel('tabular')!.sampleInputs(1)));
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/v2/models/tabular/infer', headers: { 'content-type': 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.write(body.subarray(0, 10));
+      setTimeout(() => req.end(body.subarray(10)), 20);
+    });
+    const direct = await fetch(`${servers.service!.url}/v2/models/tabular/infer`, { method: 'POST', body });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.text).outputs).toEqual(((await direct.json()) as { outputs: unknown }).outputs);
+  });
+
+  it('keeps serving after a client hangs up halfway through its body', async () => {
+    const url = new URL(servers.gateway!.url);
+    await new Promise<void>((resolve) => {
+      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/v2/models/vad/infer', headers: { 'content-length': '100000' } });
+      req.on('error', () => resolve());
+      req.write('{"inputs": [');
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 50);
+    });
+    expect((await infer(servers.gateway!.url, 'vad')).status).toBe(200);
   });
 });
