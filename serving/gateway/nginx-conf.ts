@@ -78,7 +78,8 @@ http {
   uwsgi_temp_path ${temp('uwsgi')};
   scgi_temp_path ${temp('scgi')};
   client_max_body_size ${options.bodyLimitBytes};
-  client_body_buffer_size 1m;
+  # Any body under the limit stays in memory (nginx allocates only the body's own size): none goes to a temp file.
+  client_body_buffer_size ${options.bodyLimitBytes};
   keepalive_timeout 65s;
   keepalive_requests 1000000;
   tcp_nodelay on;
@@ -102,6 +103,8 @@ ${map.join('\n')}
     proxy_buffer_size 64k;
     proxy_buffers 64 64k;
     proxy_busy_buffers_size 256k;
+    # An answer larger than the buffers is relayed synchronously rather than spooled to disk.
+    proxy_max_temp_file_size 0;
     proxy_intercept_errors off;
     set $route_model '';
     error_page 413 @too_large;

@@ -1,3 +1,6 @@
+import { readdirSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_NAMES, findModel } from '../../models/catalog.js';
 import { findNginx } from '../../serving/gateway/find-nginx.js';
@@ -53,6 +56,30 @@ describe.skipIf(!NGINX)('nginx gateway', () => {
     await Promise.all([stopGracefully(nginxGateway), stopGracefully(nodeGateway)]);
     await Promise.all([...Object.values(services), spare].filter(Boolean).map((server) => server.stop()));
   }, 30_000);
+
+  it('keeps a 1.2 MB ocr-det binary body, and a 3 MB one, in memory: nothing is written to its client-body or proxy temp directory', async () => {
+    const dir = readdirSync(tmpdir()).find((entry) => entry.startsWith(`splitbench-nginx-${nginxGateway.process.pid}-`));
+    expect(dir).toBeDefined();
+    const temps = ['client-body', 'proxy'].map((name) => join(tmpdir(), dir!, name));
+    const created: string[] = [];
+    const watchers = temps.map((path) => watch(path, (_event, file) => created.push(String(file))));
+    try {
+      const { body, headerLength } = binaryBody(findModel('ocr-det')!.sampleInputs(3));
+      expect(body.byteLength).toBeGreaterThan(1_228_800);
+      const headers = { 'inference-header-content-length': String(headerLength), 'content-type': 'application/octet-stream' };
+      const [viaNginx, viaNode] = await Promise.all([post(`${nginxGateway.url}/v2/models/ocr-det/infer`, body, headers), post(`${nodeGateway.url}/v2/models/ocr-det/infer`, body, headers)]);
+      expect(viaNginx.status).toBe(200);
+      expect(viaNginx.bytes.equals(viaNode.bytes)).toBe(true);
+      // nginx keeps a body up to 1.25x client_body_buffer_size in memory; 3 MB is past that for any buffer under 2.4 MB.
+      const large = await post(`${nginxGateway.url}/v2/models/ocr-det/infer`, Buffer.alloc(3 * 1024 * 1024, 0x20), { 'content-type': 'application/json' });
+      expect(large.status).toBe(400);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let inotify deliver any late event
+    } finally {
+      for (const watcher of watchers) watcher.close();
+    }
+    expect(created).toEqual([]);
+    for (const path of temps) expect(readdirSync(path)).toEqual([]);
+  });
 
   it('prints the standard gateway ready line and answers health, metadata and metrics itself', async () => {
     expect(nginxGateway.ready).toMatchObject({ event: 'ready', role: 'gateway', variant: null, host: '127.0.0.1' });

@@ -25,6 +25,8 @@ describe('nginx config', () => {
     expect(conf).toMatch(/proxy_http_version 1\.1;/);
     expect(conf).toMatch(/proxy_set_header Connection '';/);
     expect(conf).toMatch(/client_max_body_size 16777216;/);
+    expect(conf).toMatch(/client_body_buffer_size 16777216;/);
+    expect(conf).toMatch(/proxy_max_temp_file_size 0;/);
     expect(conf).toMatch(/proxy_read_timeout 30000ms;/);
     expect(conf).toMatch(/access_log off;/);
     expect(conf).toMatch(/listen 127\.0\.0\.1:8080 /);
