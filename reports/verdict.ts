@@ -1,6 +1,7 @@
 import type { Claim, Comparison, ExperimentName, GroupSummary, RunResults } from '../bench/results/schema.js';
 import type { Block, Cell, Table, Tone } from './document.js';
 import { DASH, formatNumber, formatUnit } from './format.js';
+import { describeGatewayCaveat, listCaveats, wentThroughGateway } from './gateway-caveat.js';
 import { gatewayNote } from './gateway-note.js';
 
 /** The claims of the all-in-one debate, in the order the verdict lists them. */
@@ -30,7 +31,14 @@ export interface VerdictRow {
   headline: Comparison | null;
   others: Comparison[];
   reason: string | null;
+  /** What limits trust in the headline: the run's own caveat, and the fallback gateway's when its numbers went through it. */
+  caveats: string[];
+  /** True when the headline's numbers went through the Node gateway serving as a fallback. */
+  viaFallbackGateway: boolean;
 }
+
+/** Marks a figure that went through the Node fallback gateway (the verdict's caveat note explains it). */
+export const FALLBACK_GATEWAY_MARK = '⚠ via the Node fallback gateway';
 
 /** Explains why a claim has no comparison in this run. */
 function explainMissing(results: RunResults, experiment: ExperimentName): string {
@@ -50,15 +58,15 @@ export function buildVerdict(results: RunResults): VerdictRow[] {
   const comparisons = collectComparisons(results);
   return CLAIMS.map(({ claim, title, experiment }) => {
     const matching = comparisons.filter((comparison) => comparison.claim === claim);
-    if (claim === 'library-freedom' && matching.length === 0) {
-      return { claim, title, status: 'structural', headline: null, others: [], reason: LIBRARY_FREEDOM_FACT };
-    }
+    const none = { headline: null, others: [], caveats: [], viaFallbackGateway: false };
+    if (claim === 'library-freedom' && matching.length === 0) return { claim, title, status: 'structural', ...none, reason: LIBRARY_FREEDOM_FACT };
     // Lead with the first comparison both sides measured; the rest go to the details.
     const measured = matching.find((c) => c.monolith.median !== null && c.microservices.median !== null);
     const [headline, ...others] = measured ? [measured, ...matching.filter((c) => c !== measured)] : matching;
-    if (!headline) return { claim, title, status: 'not-measured', headline: null, others: [], reason: experiment ? explainMissing(results, experiment) : 'not measured' };
+    if (!headline) return { claim, title, status: 'not-measured', ...none, reason: experiment ? explainMissing(results, experiment) : 'not measured' };
     const bothMissing = headline.monolith.median === null && headline.microservices.median === null;
-    return { claim, title, status: bothMissing ? 'not-measured' : 'measured', headline, others, reason: bothMissing ? (headline.note ?? 'neither side produced a valid value') : null };
+    const viaFallbackGateway = describeGatewayCaveat(results) !== null && wentThroughGateway(headline, headline.experiment);
+    return { claim, title, status: bothMissing ? 'not-measured' : 'measured', headline, others, reason: bothMissing ? (headline.note ?? 'neither side produced a valid value') : null, caveats: listCaveats(results, headline, headline.experiment), viaFallbackGateway };
   });
 }
 
@@ -85,10 +93,11 @@ export function formatRatio(comparison: Pick<Comparison, 'ratio' | 'ratioCiLow' 
   return `${formatNumber(comparison.ratio)}×${interval}`;
 }
 
-/** Renders significance with the p-value. */
-export function formatSignificance(comparison: Pick<Comparison, 'significant' | 'pValue' | 'exact'>): string {
+/** Renders significance with the p-value, or with the interval that decided it. */
+export function formatSignificance(comparison: Pick<Comparison, 'significant' | 'pValue' | 'exact' | 'test'>): string {
   const p = comparison.pValue === null ? '' : ` (p=${formatNumber(comparison.pValue, 2)})`;
   if (comparison.exact) return 'exact values (computed, not sampled): no test needed';
+  if (comparison.test === 'bootstrap-ratio-interval' && comparison.significant !== null) return `${comparison.significant ? 'yes' : 'no'} (the ratio's 95% bootstrap interval over per-call samples ${comparison.significant ? 'excludes' : 'includes'} 1)`;
   if (comparison.significant === null) return `not tested: too few trials${p}`;
   return `${comparison.significant ? 'yes' : 'no'}${p}`;
 }
@@ -102,10 +111,12 @@ export function formatWinner(comparison: Comparison): Cell {
   return { text, tone };
 }
 
-/** Renders one comparison as a table row (claim cell first). */
-function comparisonRow(first: Cell, comparison: Comparison): Cell[] {
+/** Renders one comparison as a table row (claim cell first); a figure that went through the fallback gateway is marked. */
+function comparisonRow(first: Cell, comparison: Comparison, viaFallbackGateway = false): Cell[] {
   const what = `${comparison.label}${comparison.model ? ` [${comparison.model}]` : ''} (${comparison.better} is better)`;
-  return [first, what, formatSide(comparison.monolith, comparison.unit), formatSide(comparison.microservices, comparison.unit), formatRatio(comparison), formatWinner(comparison), formatSignificance(comparison)];
+  const marked = viaFallbackGateway && comparison.microservices.median !== null;
+  const micro = `${formatSide(comparison.microservices, comparison.unit)}${marked ? ` ${FALLBACK_GATEWAY_MARK}` : ''}`;
+  return [first, what, formatSide(comparison.monolith, comparison.unit), micro, formatRatio(comparison), formatWinner(comparison), formatSignificance(comparison)];
 }
 
 const VERDICT_COLUMNS = ['claim', 'metric', 'monolith (median [95% CI])', 'microservices (median [95% CI])', 'ratio micro ÷ mono [95% CI]', 'winner', 'significant'];
@@ -120,7 +131,7 @@ export function buildVerdictTable(rows: readonly VerdictRow[]): Table {
       if (row.status === 'structural') return [claimCell, 'structural fact', { text: 'one shared onnxruntime/Node for every model', tone: 'muted' }, { text: 'each service pins its own', tone: 'muted' }, DASH, { text: 'microservices (by construction)', tone: 'microservices' }, 'n/a — not a measurement'];
       if (!row.headline) return [claimCell, { text: `not measured: ${row.reason ?? ''}`, tone: 'muted' }, DASH, DASH, DASH, { text: 'not measured', tone: 'muted' }, DASH];
       if (row.status === 'not-measured') return [claimCell, { text: `not measured: ${row.reason ?? ''}`, tone: 'muted' }, DASH, DASH, DASH, { text: 'not measured', tone: 'muted' }, DASH];
-      return comparisonRow(claimCell, row.headline);
+      return comparisonRow(claimCell, row.headline, row.viaFallbackGateway);
     }),
   };
 }
@@ -134,15 +145,25 @@ export function buildVerdictBlocks(results: RunResults): Block[] {
     { kind: 'table', table: buildVerdictTable(rows) },
     ...(rows.some((row) => row.claim === 'library-freedom' && row.status === 'structural') ? [{ kind: 'note' as const, text: `Library freedom — ${LIBRARY_FREEDOM_FACT} Run the \`library\` experiment to measure it.` }] : []),
     ...(gatewayNote(results) ? [{ kind: 'note' as const, text: gatewayNote(results)! }] : []),
+    ...buildGatewayCaveatNote(results, rows),
     ...rows.flatMap((row): Block[] => (row.headline?.caveat ? [{ kind: 'note', text: `${row.title} — caveat: ${row.headline.caveat}` }] : [])),
     { kind: 'chart', id: 'charts-verdict' },
   ];
+  const caveat = describeGatewayCaveat(results);
   const extra = collectComparisons(results).filter((comparison) => !rows.some((row) => row.headline === null ? false : sameComparison(row.headline, comparison)));
   if (extra.length > 0) {
     blocks.push({ kind: 'heading', level: 3, text: 'All other comparisons' });
-    blocks.push({ kind: 'table', table: { id: 'comparisons-table', columns: ['claim', ...VERDICT_COLUMNS.slice(1)], rows: extra.map((comparison) => comparisonRow(comparison.claim ?? `(${comparison.experiment})`, comparison)) } });
+    blocks.push({ kind: 'table', table: { id: 'comparisons-table', columns: ['claim', ...VERDICT_COLUMNS.slice(1)], rows: extra.map((comparison) => comparisonRow(comparison.claim ?? `(${comparison.experiment})`, comparison, caveat !== null && wentThroughGateway(comparison, comparison.experiment))) } });
   }
   return blocks;
+}
+
+/** One note naming every verdict row whose numbers went through the Node fallback gateway, with the caveat they carry. */
+function buildGatewayCaveatNote(results: RunResults, rows: readonly VerdictRow[]): Block[] {
+  const caveat = describeGatewayCaveat(results);
+  const marked = rows.filter((row) => row.viaFallbackGateway).map((row) => row.title);
+  if (caveat === null || marked.length === 0) return [];
+  return [{ kind: 'note', text: `${marked.join(', ')} and every other figure marked "${FALLBACK_GATEWAY_MARK}" — caveat: ${caveat}.` }];
 }
 
 /** Whether two comparisons are the same measurement. */

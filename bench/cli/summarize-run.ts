@@ -1,5 +1,5 @@
 import type { RunResults } from '../results/schema.js';
-import { buildVerdict } from '../../reports/index.js';
+import { buildVerdict, describeGatewayCaveat } from '../../reports/index.js';
 import { formatUnit } from '../../reports/format.js';
 import { countSittingUnits } from '../results/sittings.js';
 
@@ -19,15 +19,20 @@ export function summarizeRun(results: RunResults, dir: string) {
     significant: row.headline?.significant ?? null,
     exact: row.headline?.exact ?? false,
     reason: row.reason,
+    caveats: row.caveats,
+    viaFallbackGateway: row.viaFallbackGateway,
   }));
+  const gatewayCaveat = describeGatewayCaveat(results);
+  const mark = (v: (typeof verdict)[number]) => (v.viaFallbackGateway ? ' ⚠' : '');
   const invalid = Object.values(results.experiments).flatMap((section) => (section?.results ?? []) as { valid: boolean }[]).filter((r) => !r.valid).length;
   const lines = [
     `splitbench run ${results.status}: ${dir}`,
     ...verdict.map((v) =>
       v.status === 'measured'
-        ? `  ${v.title.padEnd(42)} monolith ${v.unit ? formatUnit(v.monolith, v.unit) : '—'} vs microservices ${v.unit ? formatUnit(v.microservices, v.unit) : '—'} → ${v.winner}${v.exact ? ' (exact values)' : v.significant === true ? ' (significant)' : v.significant === false ? ' (not significant)' : ' (not enough trials for a test)'}`
+        ? `  ${v.title.padEnd(42)} monolith ${v.unit ? formatUnit(v.monolith, v.unit) : '—'} vs microservices ${v.unit ? formatUnit(v.microservices, v.unit) : '—'} → ${v.winner}${v.exact ? ' (exact values)' : v.significant === true ? ' (significant)' : v.significant === false ? ' (not significant)' : ' (not enough trials for a test)'}${mark(v)}`
         : `  ${v.title.padEnd(42)} ${v.status === 'structural' ? 'structural' : `not measured: ${v.reason}`}`,
     ),
+    ...(gatewayCaveat && verdict.some((v) => v.viaFallbackGateway) ? [`  ⚠ ${gatewayCaveat}`] : []),
     ...(invalid > 0 ? [`  ${invalid} result(s) invalid: see the validity section of report.md`] : []),
   ];
   const resumed = countSittingUnits(results);

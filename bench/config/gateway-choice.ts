@@ -22,9 +22,16 @@ export function readNginxVersion(binary: string): string | null {
   return /nginx\/[\w.]+/.exec(`${result.stdout ?? ''}${result.stderr ?? ''}`)?.[0] ?? null;
 }
 
-/** The label of the Node gateway, saying why it serves. */
+/** Label of the Node gateway chosen explicitly (--gateway node): a choice, not a fallback. */
+export const NODE_GATEWAY_LABEL = 'Node gateway';
+/** Label of the Node gateway serving because nginx is not installed. */
+export const NODE_FALLBACK_LABEL = 'Node gateway (zero-dependency fallback; nginx not installed)';
+/** Label of the Node gateway serving because the target cannot run nginx. */
+export const TARGET_FALLBACK_LABEL = 'Node gateway (fallback: the target cannot run nginx; the docker runtime image has none)';
+
+/** The label of the Node gateway: plain when chosen explicitly, the fallback's reason when chosen automatically. */
 export function describeNodeGateway(requested: GatewayChoice): string {
-  return requested === 'node' ? 'Node gateway (requested with --gateway node)' : 'Node gateway (zero-dependency fallback; nginx not installed)';
+  return requested === 'node' ? NODE_GATEWAY_LABEL : NODE_FALLBACK_LABEL;
 }
 
 /** The label of the nginx gateway with its version. */
@@ -52,5 +59,16 @@ export function resolveGateway(value: string | undefined, flag = '--gateway'): G
  */
 export async function fitGatewayToTarget(selection: GatewaySelection, target: { servingGateway?(requested: GatewayImplementation): Promise<GatewayImplementation> }): Promise<GatewaySelection> {
   if (selection.implementation !== 'nginx' || !target.servingGateway || (await target.servingGateway('nginx')) === 'nginx') return selection;
-  return { requested: selection.requested, implementation: 'node', nginxVersion: null, label: 'Node gateway (fallback: the target cannot run nginx; the docker runtime image has none)' };
+  return { requested: selection.requested, implementation: 'node', nginxVersion: null, label: TARGET_FALLBACK_LABEL };
+}
+
+/** The label of the gateway a topology really served with, given the selection (a target without nginx serves the Node gateway). */
+export function labelServedGateway(selection: GatewaySelection, served: GatewayImplementation): string {
+  if (served === selection.implementation) return selection.label;
+  return served === 'node' ? TARGET_FALLBACK_LABEL : describeNginxGateway(null);
+}
+
+/** True when the Node gateway serves because nginx could not (not installed, or not in the target), not because --gateway node asked for it. */
+export function isFallbackGateway(selection: Pick<GatewaySelection, 'requested' | 'implementation'>): boolean {
+  return selection.implementation === 'node' && selection.requested !== 'node';
 }

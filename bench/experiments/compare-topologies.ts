@@ -31,7 +31,14 @@ export interface VariantPair {
 }
 
 /** Differences under 3% count as a tie: below what repeated runs on one machine can resolve. */
-const TIE_TOLERANCE = 0.03;
+export const TIE_TOLERANCE = 0.03;
+
+/** The winner by the ratio microservices ÷ monolith: within the tie tolerance a tie, else the better side; unknown without a ratio. */
+export function pickWinnerByRatio(ratio: number | null, better: Comparison['better']): Comparison['winner'] {
+  if (ratio === null) return 'unknown';
+  if (Math.abs(ratio - 1) <= TIE_TOLERANCE) return 'tie';
+  return (ratio < 1) === (better === 'lower') ? 'microservices' : 'monolith';
+}
 
 /**
  * The pairs to compare: the best-tuned all-in-one (workers) against split behind one endpoint
@@ -79,11 +86,7 @@ export function compareMetric<R extends Attributed>(results: readonly R[], defin
   if (ratio.reason) notes.push(`ratio interval: ${ratio.reason}`);
   if (test.verdict === 'not-enough-trials') notes.push(test.reason);
   if (mono.length === 0 || micro.length === 0) notes.push('no valid value on one side');
-  let winner: Comparison['winner'] = 'unknown';
-  if (ratio.estimate !== null) {
-    if (Math.abs(ratio.estimate - 1) <= TIE_TOLERANCE) winner = 'tie';
-    else winner = (ratio.estimate < 1) === (definition.better === 'lower') ? 'microservices' : 'monolith';
-  }
+  const winner = pickWinnerByRatio(ratio.estimate, definition.better);
   return {
     claim: pair.headline ? definition.claim : null,
     metric: definition.metric,

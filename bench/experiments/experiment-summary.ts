@@ -1,5 +1,5 @@
 import type { ExperimentName, RunResults } from '../results/schema.js';
-import { buildVerdict, CLAIMS } from '../../reports/verdict.js';
+import { buildVerdict, CLAIMS, FALLBACK_GATEWAY_MARK } from '../../reports/verdict.js';
 import { formatUnit } from '../../reports/format.js';
 
 /** Formats a wall time as "7 min 31 s" or "42 s". */
@@ -27,7 +27,7 @@ export function summarizeExperiment(results: RunResults, name: ExperimentName, w
   if (row?.headline) {
     const c = row.headline;
     const p = c.exact ? 'exact' : c.pValue === null ? 'not tested' : c.pValue < 0.001 ? 'p < 0.001' : `p = ${c.pValue.toFixed(3)}`;
-    parts.push(`${row.title}: ${c.monolith.variant} ${formatUnit(c.monolith.median, c.unit)} vs ${c.microservices.variant} ${formatUnit(c.microservices.median, c.unit)} (${p})`);
+    parts.push(`${row.title}: ${c.monolith.variant} ${formatUnit(c.monolith.median, c.unit)} vs ${c.microservices.variant} ${formatUnit(c.microservices.median, c.unit)}${row.viaFallbackGateway ? ` ${FALLBACK_GATEWAY_MARK}` : ''} (${p})`);
   }
   if (leftMs !== null) parts.push(`about ${formatWallTime(leftMs)} left`);
   return `splitbench: ${parts.join('; ')}`;

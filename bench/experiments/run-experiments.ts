@@ -6,6 +6,7 @@ import { isTasksetAvailable, LoadGenerator } from '../load/generator-client.js';
 import { checkCgroupV1 } from '../targets/local/cgroup-v1.js';
 import type { RunningTopology, Target } from '../targets/types.js';
 import { fingerprintEnvironment, readGitSha, readOwnVersion } from '../results/environment.js';
+import { readGatewayCalibration } from '../results/gateway-calibration.js';
 import { RunRecorder } from '../results/run-recorder.js';
 import { SCHEMA_VERSION, type ExperimentName, type RunResults } from '../results/schema.js';
 import { finishSitting, startSitting, type SittingStart } from '../results/sittings.js';
@@ -13,6 +14,7 @@ import { measureBareInference, type BareInferenceMs } from './ceiling.js';
 import { compareAll } from './compare-topologies.js';
 import { pushNotesOnce, RunInterruptedError, throwIfInterrupted, type ExperimentContext } from './context.js';
 import { estimateSteps } from './estimate.js';
+import { describeGatewayLine, runUsesGateway } from './gateway-line.js';
 import { computeMarginalCosts, measureScaling } from './footprint.js';
 import { runSession, type SessionResults } from './measure-session.js';
 import { deriveInterference, FOOTPRINT_METRICS, interferenceMetrics, latencyMetrics, THROUGHPUT_METRICS } from './metrics.js';
@@ -44,6 +46,8 @@ function createResults(config: RunConfig, storeDir: string, command: string): Ru
     cgroup.available ? { mechanism: 'cgroup-v1', detail: 'memory limits (leak fault) enforced by cgroup v1 memory.limit_in_bytes' } : { mechanism: 'watchdog', detail: `cgroup v1 unavailable (${cgroup.reason}); servers enforce memory limits with their own RSS watchdog` },
   );
   if (config.gateway) environment.gateway = { ...config.gateway };
+  // The Node-vs-nginx figures calibrate saved on this machine, for the caveat of gateway numbers.
+  const gatewayCalibration = runUsesGateway(config) ? readGatewayCalibration() : null;
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'splitbench', version: readOwnVersion() },
@@ -59,6 +63,7 @@ function createResults(config: RunConfig, storeDir: string, command: string): Ru
       return { name, version: file.version, sha256: file.sha256, bytes: file.bytes, sloMs: spec.sloMs, weightClass: spec.weightClass };
     }),
     experiments: {},
+    ...(gatewayCalibration ? { calibration: { overhead: [], gateways: gatewayCalibration } } : {}),
     phases: [],
     thresholds: [],
   };
@@ -253,6 +258,8 @@ export async function runExperiments(config: RunConfig, driver: RunDriver): Prom
   progress.plan(plannedMs);
   const resumed = sitting ? `resuming (sitting ${recorder.results.sittings!.length}): ${sitting.before.size} unit(s) kept, ` : '';
   progress.log(`splitbench: ${config.profile} profile, ${resumed}about ${formatWallTime(plannedMs)} planned; results are written to ${recorder.file} as each trial finishes`);
+  const gatewayLine = describeGatewayLine(config);
+  if (gatewayLine) progress.log(gatewayLine);
   clock.checkpoint('start');
   // One part of the plan: run it, write down the estimate against the clock, print a line per experiment it finished.
   const runPart = async (part: string, finishes: ExperimentName[], work: () => Promise<void>): Promise<void> => {

@@ -406,6 +406,8 @@ export const ComparisonSchema = z.object({
   significant: z.boolean().nullable(),
   /** True when both values are exact (computed from matrices, not sampled over trials): nothing to test. */
   exact: z.boolean().optional(),
+  /** How `significant` was judged when not by the permutation test over trials (absent: that test). */
+  test: z.enum(['bootstrap-ratio-interval']).optional(),
   winner: z.enum(['monolith', 'microservices', 'tie', 'unknown']),
   note: z.string().optional(),
   /** Something the run itself found that limits how far this comparison can be trusted. */
@@ -493,6 +495,23 @@ export const ThresholdOutcomeSchema = z.object({
   reason: z.string().optional(),
 });
 
+/** Node vs nginx gateway in front of the same services, as `splitbench calibrate` measured them on this machine. */
+export const GatewayCalibrationSchema = z.object({
+  /** When calibrate measured them (ISO time). */
+  measuredAt: z.string(),
+  source: z.string(),
+  gateways: z.array(
+    z.object({
+      implementation: z.enum(['node', 'nginx']),
+      label: z.string(),
+      rps: z.number(),
+      requests: z.number().int(),
+      /** CPU of the gateway process tree per request, µs; null when it could not be read. */
+      gatewayCpuUsPerRequest: nullableNumber,
+    }),
+  ),
+});
+
 export const CalibrationSchema = z.object({
   generator: z
     .object({
@@ -507,6 +526,8 @@ export const CalibrationSchema = z.object({
   overhead: z
     .array(z.object({ topology: TopologySchema, variant: VariantSchema, model: z.string(), bareMs: z.number(), servedP50Ms: z.number(), overheadUs: z.number() }))
     .default([]),
+  /** The gateway calibration saved on this machine when the run started (absent when none was, and in older results). */
+  gateways: GatewayCalibrationSchema.optional(),
 });
 
 export const PhaseSchema = z.object({
@@ -622,6 +643,7 @@ export type RequestLogEntry = z.infer<typeof RequestLogSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
 export type ThresholdOutcome = z.infer<typeof ThresholdOutcomeSchema>;
 export type Calibration = z.infer<typeof CalibrationSchema>;
+export type GatewayCalibrationRecord = z.infer<typeof GatewayCalibrationSchema>;
 export type CompatibilityCell = z.infer<typeof CompatibilityCellSchema>;
 export type CohostingCell = z.infer<typeof CohostingCellSchema>;
 export type LibraryConsequences = z.infer<typeof LibraryConsequencesSchema>;

@@ -1,6 +1,6 @@
-import type { Phase, RunResults } from '../../bench/results/schema.js';
+import type { GatewayCalibrationRecord, Phase, RunResults } from '../../bench/results/schema.js';
 import type { Block } from '../document.js';
-import { formatBytes, formatMs } from '../format.js';
+import { formatBytes, formatMs, formatNumber } from '../format.js';
 import { describeRunGateway } from '../gateway-note.js';
 
 /** Phases grouped by what they did (the label up to its first " · "; topology starts together), in run order. */
@@ -15,6 +15,12 @@ export function groupPhases(phases: readonly Phase[]): Array<{ activity: string;
     groups.set(activity, group);
   }
   return [...groups].map(([activity, group]) => ({ activity, ...group }));
+}
+
+/** The gateway figures `splitbench calibrate` saved on this machine, as the run recorded them. */
+function describeGatewayCalibration(record: GatewayCalibrationRecord): string {
+  const gateways = record.gateways.map((g) => `${g.label}: ${g.gatewayCpuUsPerRequest === null ? 'gateway CPU not measured' : `${Math.round(g.gatewayCpuUsPerRequest)} µs gateway CPU per request`}, ${formatNumber(g.rps)} rps`);
+  return `Gateways (${record.source}, ${record.measuredAt}, same services, closed loop): ${gateways.join('; ')}.`;
 }
 
 /** Environment fingerprint, models, calibration and the exact config, so the run can be reproduced. */
@@ -55,7 +61,7 @@ export function buildEnvironmentBlocks(results: RunResults): Block[] {
     });
   }
   const calibration = results.calibration;
-  if (calibration?.generator || (calibration?.overhead.length ?? 0) > 0) {
+  if (calibration?.generator || (calibration?.overhead.length ?? 0) > 0 || calibration?.gateways) {
     blocks.push({ kind: 'heading', level: 3, text: 'Calibration' });
     const generator = calibration?.generator;
     if (generator) blocks.push({ kind: 'paragraph', text: `Load generator: target ${generator.targetRps} rps, offered ${generator.offeredRps}, achieved ${generator.achievedRps}; send lag p50 ${formatMs(generator.sendLagP50Ms)}, p99 ${formatMs(generator.sendLagP99Ms)}; ceiling ${generator.ceilingRps ?? '—'} rps.` });
@@ -63,6 +69,7 @@ export function buildEnvironmentBlocks(results: RunResults): Block[] {
     if (overhead.length > 0) {
       blocks.push({ kind: 'table', table: { id: 'overhead-table', columns: ['topology', 'model', 'bare inference', 'served p50', 'serving overhead'], rows: overhead.map((row) => [`${row.topology}/${row.variant}`, row.model, formatMs(row.bareMs), formatMs(row.servedP50Ms), `${row.overheadUs} µs`]) } });
     }
+    if (calibration?.gateways) blocks.push({ kind: 'paragraph', text: describeGatewayCalibration(calibration.gateways) });
   }
   if (results.phases.length > 0) {
     blocks.push({ kind: 'heading', level: 3, text: 'Where the time went' });

@@ -85,7 +85,7 @@ function buildConsequenceBlocks(consequences: NonNullable<RunResults['experiment
       kind: 'table',
       table: {
         id: 'library-runtime-change',
-        columns: ['one model needs runtime X', 'models to re-validate', 'processes to restart'],
+        columns: ['one model needs runtime X (counted from the deployment plan)', 'models to re-validate', 'processes to restart'],
         rows: [
           ['monolith', String(consequences.runtimeChange.monolith.modelsToRevalidate), String(consequences.runtimeChange.monolith.processesToRestart)],
           ['microservices', String(consequences.runtimeChange.microservices.modelsToRevalidate), String(consequences.runtimeChange.microservices.processesToRestart)],

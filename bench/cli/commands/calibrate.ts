@@ -5,6 +5,7 @@ import { measureHttpFloorMs, measureOverhead } from '../../experiments/calibrate
 import { availableGateways, measureGateways } from '../../experiments/calibrate-gateways.js';
 import { createProgress } from '../../experiments/progress.js';
 import { calibrateGenerator } from '../../load/calibrate.js';
+import { saveGatewayCalibration } from '../../results/gateway-calibration.js';
 import { installCleanupHandlers, runCleanup } from '../../targets/cleanup.js';
 import { LocalTarget } from '../../targets/local/local-target.js';
 import { UsageError } from '../errors.js';
@@ -62,8 +63,9 @@ export function registerCalibrateCommand(program: Command): void {
           progress.tick();
         });
         progress.stop();
+        const savedTo = saveGatewayCalibration(gateways);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ generator, httpFloorMs, overhead, gateways }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ generator, httpFloorMs, overhead, gateways, savedTo }, null, 2)}\n`);
           return;
         }
         const lines = [
@@ -77,6 +79,7 @@ export function registerCalibrateCommand(program: Command): void {
           `  (microservices/gateway above uses ${config.gateway?.label ?? 'the Node gateway'})`,
           `gateways in front of the same services (${gateways[0]?.models.join(' + ') ?? '—'} round-robin, ${gateways[0]?.connections ?? 0} connections, closed loop from the harness):`,
           ...gateways.map((g) => `  ${g.label.padEnd(60)} ${g.rps.toFixed(0)} rps (${g.errors} errors), gateway CPU ${g.gatewayCpuUsPerRequest === null ? '—' : `${g.gatewayCpuUsPerRequest.toFixed(0)} µs`}/request (incl. child processes), p50 at concurrency 1 ${g.sequentialP50Ms.toFixed(3)} ms`),
+          `gateway figures saved to ${savedTo}: runs on this machine that fall back to the Node gateway cite them in their verdict caveat`,
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

@@ -9,8 +9,7 @@ import { createTarget, parseTargetName } from '../../targets/select-target.js';
 import { ProcessStartError } from '../../targets/local/supervisor.js';
 import type { RunningTopology, TopologySpec } from '../../targets/types.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
-import { describeNodeGateway, resolveGateway } from '../../config/gateway-choice.js';
-import { findNginx } from '../../../serving/gateway/find-nginx.js';
+import { labelServedGateway, resolveGateway, type GatewaySelection } from '../../config/gateway-choice.js';
 import { ProblemList, parseInteger, parseKind, parseModels, parsePositiveNumber, parseVariant } from '../options.js';
 
 /** Raw options of `splitbench serve` as commander hands them over. */
@@ -86,8 +85,8 @@ function randomToken(): string {
   return Math.random().toString(36).slice(2, 14);
 }
 
-/** Plain-text description of a running topology: per model the infer URL, then the processes. */
-export function describeTopology(topology: RunningTopology): string {
+/** Plain-text description of a running topology: per model the infer URL, then the processes (and the gateway, named as selected). */
+export function describeTopology(topology: RunningTopology, gateway: GatewaySelection | null = null): string {
   const { spec, fairness } = topology;
   const endpoints = topology.endpoints();
   const hosts = topology.adminUrls();
@@ -106,7 +105,7 @@ export function describeTopology(topology: RunningTopology): string {
     ...processes.map((p) => `  ${p.name.padEnd(Math.max(...processes.map((q) => q.name.length)))}  pid ${p.pid}  ${p.url}`),
   ];
   if (spec.adminToken) lines.push('', `admin token: ${spec.adminToken} (header x-splitbench-token)${spec.faults ? '; faults: POST /admin/faults on the process hosting the model' : ''}`);
-  if (fairness.gateway) lines.push('', `gateway: ${fairness.gateway === 'nginx' ? 'nginx (keep-alive upstreams, one worker)' : describeNodeGateway(spec.gateway === 'node' && findNginx() !== null ? 'node' : 'auto')}`);
+  if (fairness.gateway) lines.push('', `gateway: ${gateway ? labelServedGateway(gateway, fairness.gateway) : fairness.gateway}`);
   if (topology.gatewayAdminToken && topology.gatewayAdminToken !== spec.adminToken) lines.push(`gateway admin token: ${topology.gatewayAdminToken}`);
   lines.push('', 'Ctrl-C to stop.');
   return lines.join('\n');
@@ -145,6 +144,7 @@ function followEvents(topology: RunningTopology): void {
 /** Runs `serve`: starts the topology, prints endpoints, serves until Ctrl-C, then stops and exits 0. */
 export async function runServe(kindArg: string, options: ServeOptions): Promise<void> {
   const spec = buildServeSpec(kindArg, options);
+  const gateway = resolveGateway(options.gateway);
   const entries = defaultServerEntries();
   const missing = Object.values(entries).filter((entry) => !existsSync(entry));
   if (missing.length > 0) throw new RuntimeFailure(`compiled server missing: ${missing.join(', ')}`, 'run `npm run build` first');
@@ -163,7 +163,7 @@ export async function runServe(kindArg: string, options: ServeOptions): Promise<
     if (error instanceof ProcessStartError) throw new RuntimeFailure(`a server did not start: ${error.message}`, 'check the server output above; `npm run build` rebuilds dist/ and the model store');
     throw error;
   }
-  process.stdout.write(options.json ? `${JSON.stringify(describeTopologyJson(topology))}\n` : `${describeTopology(topology)}\n`);
+  process.stdout.write(options.json ? `${JSON.stringify(describeTopologyJson(topology))}\n` : `${describeTopology(topology, typeof gateway === 'string' ? null : gateway)}\n`);
   followEvents(topology);
   await new Promise<never>(() => undefined);
 }

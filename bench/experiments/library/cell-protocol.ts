@@ -27,6 +27,6 @@ export interface CellOutputFile {
 export type CellLine =
   | { event: 'loaded'; index: number; loadMs: number }
   | { event: 'load-failed'; index: number; error: string }
-  | { event: 'ran'; index: number; outputs: CellOutputFile[]; medianMs: number; runs: number }
+  | { event: 'ran'; index: number; outputs: CellOutputFile[]; medianMs: number; runs: number; durationsMs?: number[] }
   | { event: 'run-failed'; index: number; error: string }
   | { event: 'done' };

@@ -21,6 +21,10 @@ export interface StepOutcome {
   error: string | null;
   outputs: StepOutputs[] | null;
   medianMs: number | null;
+  /** Bare calls timed (the median's sample size), or null when the step did not run. */
+  runs: number | null;
+  /** Duration of every timed bare call, ms (empty when the step did not run). */
+  durationsMs: number[];
 }
 
 /** What one cell child process did: its steps, and how the process ended. */
@@ -53,7 +57,7 @@ function readOutput(file: string, datatype: Datatype): Float32Array | BigInt64Ar
 
 /** Folds the child's protocol lines into per-step outcomes. */
 export function foldCellLines(steps: readonly CellStep[], lines: readonly CellLine[]): StepOutcome[] {
-  const outcomes: StepOutcome[] = steps.map((step) => ({ step, loaded: false, loadMs: null, error: null, outputs: null, medianMs: null }));
+  const outcomes: StepOutcome[] = steps.map((step) => ({ step, loaded: false, loadMs: null, error: null, outputs: null, medianMs: null, runs: null, durationsMs: [] }));
   for (const line of lines) {
     if (line.event === 'done') continue;
     const outcome = outcomes[line.index];
@@ -61,7 +65,7 @@ export function foldCellLines(steps: readonly CellStep[], lines: readonly CellLi
     if (line.event === 'loaded') Object.assign(outcome, { loaded: true, loadMs: line.loadMs });
     else if (line.event === 'load-failed' || line.event === 'run-failed') outcome.error = line.error;
     else outcome.outputs = line.outputs.map((o) => ({ name: o.name, datatype: o.datatype, values: readOutput(o.file, o.datatype) }));
-    if (line.event === 'ran') outcome.medianMs = line.medianMs;
+    if (line.event === 'ran') Object.assign(outcome, { medianMs: line.medianMs, runs: line.runs, durationsMs: line.durationsMs ?? [] });
   }
   return outcomes;
 }

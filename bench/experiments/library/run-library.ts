@@ -7,11 +7,13 @@ import { DEFAULT_RUNTIME_NAME, describeRuntime, RUNTIMES } from '../../../models
 import type { RunConfig } from '../../config/run-config.js';
 import { isTasksetAvailable } from '../../load/generator-client.js';
 import type { CohostingCell, CompatibilityCell } from '../../results/schema.js';
+import { TIE_TOLERANCE } from '../compare-topologies.js';
 import { throwIfInterrupted, type ExperimentContext } from '../context.js';
 import { compareOutputs, OUTPUT_TOLERANCE } from './compare-outputs.js';
 import { deriveConsequences, isUsable, SAME_SPEED_FLOOR_MS, SAME_SPEED_MARGIN } from './consequences.js';
 import { compareLibrary } from './library-comparisons.js';
 import { runCell, type CellOptions, type StepOutputs } from './run-cell.js';
+import { cellKey, type CellSamples } from './summed-latency.js';
 
 /** The synthetic model that needs a newer opset than the oldest runtime: always part of the experiment. */
 export const OPSET_NEW_MODEL = 'rms-norm';
@@ -53,10 +55,11 @@ function describeExit(exitCode: number | null, signal: string | null, stderrTail
   return `the cell process ended (${signal ? `signal ${signal}` : `exit code ${exitCode}`}) before reporting${stderrTail.length > 0 ? `: ${stderrTail.at(-1)}` : ''}`;
 }
 
-/** Measures every model on every runtime, each in its own process; outputs are kept for the reference comparison. */
-async function measureCompatibility(ctx: ExperimentContext, models: readonly string[], options: CellOptions): Promise<{ cells: CompatibilityCell[]; outputs: Map<string, StepOutputs[]> }> {
+/** Measures every model on every runtime, each in its own process; outputs (for the reference comparison) and per-call durations are kept. */
+async function measureCompatibility(ctx: ExperimentContext, models: readonly string[], options: CellOptions): Promise<{ cells: CompatibilityCell[]; outputs: Map<string, StepOutputs[]>; samples: CellSamples }> {
   const cells: CompatibilityCell[] = [];
   const outputs = new Map<string, StepOutputs[]>();
+  const samples = new Map<string, number[]>();
   // Model-major, with the runtime order rotated per model: a model's cells run back to back, so
   // load from elsewhere on the machine does not favour whichever runtime happened to run first.
   for (const [index, model] of models.entries()) {
@@ -68,6 +71,7 @@ async function measureCompatibility(ctx: ExperimentContext, models: readonly str
       const step = outcome.steps[0]!;
       const reported = step.loaded || step.error !== null;
       if (step.outputs) outputs.set(`${model}@${runtime.name}`, step.outputs);
+      if (step.durationsMs.length > 0) samples.set(cellKey(model, runtime.name), step.durationsMs);
       cells.push({
         model,
         runtime: runtime.name,
@@ -79,11 +83,12 @@ async function measureCompatibility(ctx: ExperimentContext, models: readonly str
         maxAbsDiff: null,
         loadMs: step.loadMs,
         medianMs: step.medianMs,
+        ...(step.runs !== null ? { runs: step.runs } : {}),
       });
     }
   }
   cells.sort((a, b) => RUNTIMES.findIndex((r) => r.name === a.runtime) - RUNTIMES.findIndex((r) => r.name === b.runtime) || models.indexOf(a.model) - models.indexOf(b.model));
-  return { cells, outputs };
+  return { cells, outputs, samples };
 }
 
 /** Reference runtime of a model: the default runtime when it ran the model, else the newest that did. */
@@ -157,6 +162,7 @@ function describeMethod(ctx: ExperimentContext, models: readonly string[]): stri
     'co-hosting matrix: for every ordered pair, ONE child process loads the row runtime with its fastest usable model, then the column runtime with its fastest usable model (both stay loaded), then runs both and compares them with the reference; a pair co-hosts when both answered correctly and the process exited cleanly. Tried, never assumed; the load order matters (the first shared library loaded wins)',
     `consequences: the monolith must run every model on one runtime, or on two runtimes that co-host (sets of three were not tried); of those options it takes the one losing the least summed per-call latency. Microservices run each model on its fastest usable runtime. A model "loses its best runtime" when the monolith's runtime is both more than ${SAME_SPEED_MARGIN * 100}% and more than ${SAME_SPEED_FLOOR_MS} ms per call slower for it (bare medians move that much between runs, and smaller differences vanish under one request's serving overhead); the latency-lost figures are the raw differences`,
     '"one model needs runtime X": in the monolith every model moves to X, so all are re-validated and the one process restarts (every model goes down with it); in microservices only that model\'s service is re-validated and restarted',
+    `verdict rows: bare latency is measured on both sides (each side's per-call medians from the compatibility matrix, summed over models, on the runtimes that side runs them on; intervals bootstrapped over the per-call samples; within ${TIE_TOLERANCE * 100}% a tie); models losing their best runtime, models to re-validate and processes to restart are counted from the deployment plan, not sampled`,
   ];
 }
 
@@ -175,7 +181,7 @@ export async function runLibraryExperiment(ctx: ExperimentContext): Promise<void
       s.notes.push(...describeMethod(ctx, models));
     });
     const options = cellOptions(ctx, outDir);
-    const { cells, outputs } = await measureCompatibility(ctx, models, options);
+    const { cells, outputs, samples } = await measureCompatibility(ctx, models, options);
     judgeOutputs(cells, outputs);
     ctx.recorder.updateSection('library', (s) => s.results.push(...cells));
     const cohosting = await measureCohosting(ctx, models, cells, outputs, options);
@@ -183,7 +189,7 @@ export async function runLibraryExperiment(ctx: ExperimentContext): Promise<void
     ctx.recorder.updateSection('library', (s) => {
       s.cohosting = cohosting;
       s.consequences = consequences;
-      s.comparisons = compareLibrary(consequences, ctx.config.variants);
+      s.comparisons = compareLibrary(consequences, ctx.config.variants, samples, ctx.config.seed);
       s.status = 'complete';
       s.finishedAt = new Date().toISOString();
     });

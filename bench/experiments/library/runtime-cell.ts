@@ -51,7 +51,8 @@ async function measure(index: number, model: LoadedModel): Promise<void> {
       await model.run(inputs);
       durations.push(performance.now() - started);
     }
-    emit({ event: 'ran', index, outputs: files, medianMs: median(durations), runs: durations.length });
+    // Every timed call goes to the parent too: its intervals resample them.
+    emit({ event: 'ran', index, outputs: files, medianMs: median(durations), runs: durations.length, durationsMs: durations });
   } catch (error) {
     emit({ event: 'run-failed', index, error: String((error as Error)?.message ?? error).split('\n')[0]! });
   }

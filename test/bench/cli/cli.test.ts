@@ -1,6 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../../models/catalog.js';
 import { ROOT, ensureCompiled, isAlive, isListening, waitFor } from '../targets/local/helpers.js';
 
@@ -96,4 +98,47 @@ describe('splitbench serve', () => {
     expect((await serve).exitCode).toBe(0);
     expect(await waitFor(() => !isAlive(pid), 5000)).toBe(true);
   });
+
+  it('names an explicit --gateway node plainly, not as a fallback', async () => {
+    const serve = execa(process.execPath, [CLI, 'serve', 'microservices', '--variant', 'gateway', '--gateway', 'node', '--models', 'tabular,vad'], { reject: false, buffer: false, stdout: 'pipe', stderr: 'pipe', env: { SPLITBENCH_NGINX: '/nonexistent/nginx' } });
+    let text = '';
+    serve.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    expect(await waitFor(() => text.includes('Ctrl-C to stop.'), 30_000)).toBe(true);
+    expect(text).toMatch(/^gateway: Node gateway$/m);
+    expect(text).not.toMatch(/fallback/);
+    serve.kill('SIGINT');
+    expect((await serve).exitCode).toBe(0);
+  });
+});
+
+/** Starts a run, waits until its stderr has a line matching `line`, then interrupts it; returns its stderr and exit code. */
+async function startThenInterrupt(args: string[], line: RegExp, env: Record<string, string>): Promise<{ stderr: string; exitCode: number | undefined }> {
+  const run = execa(process.execPath, [CLI, ...args], { reject: false, buffer: false, stdout: 'ignore', stderr: 'pipe', env, timeout: 120_000 });
+  let stderr = '';
+  run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await waitFor(() => line.test(stderr), 60_000);
+  run.kill('SIGINT');
+  const result = await run;
+  return { stderr, exitCode: result.exitCode };
+}
+
+describe('a run names its gateway when it starts', () => {
+  const out = mkdtempSync(join(tmpdir(), 'splitbench-gateway-line-'));
+  // nginx made missing (findNginx fails), no saved calibration: the run falls back to the Node gateway.
+  const env = { SPLITBENCH_NGINX: '/nonexistent/nginx', SPLITBENCH_CALIBRATION: join(out, 'no-calibration.json') };
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('suite --profile quick (npm run bench) prints the Node fallback with the hint, after the plan line', async () => {
+    const { stderr, exitCode } = await startThenInterrupt(['suite', '--profile', 'quick', '--out', join(out, 'suite')], /^gateway: /m, env);
+    expect(stderr).toMatch(/^splitbench: quick profile, about .* planned.*\ngateway: Node gateway \(zero-dependency fallback; nginx not installed\) — install nginx for the reference gateway$/m);
+    expect(exitCode).toBe(130);
+  }, 120_000);
+
+  it('run with an explicit --gateway node names it plainly, not as a fallback', async () => {
+    const args = ['run', 'latency', '--profile', 'quick', '--models', 'tabular,vad', '--trials', '1', '--topologies', 'monolith:single,microservices:gateway', '--gateway', 'node', '--out', join(out, 'run')];
+    const { stderr, exitCode } = await startThenInterrupt(args, /^gateway: /m, env);
+    expect(stderr).toMatch(/^gateway: Node gateway$/m);
+    expect(stderr).not.toMatch(/fallback/);
+    expect(exitCode).toBe(130);
+  }, 120_000);
 });

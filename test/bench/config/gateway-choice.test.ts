@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { resolveGateway } from '../../../bench/config/gateway-choice.js';
+import { isFallbackGateway, labelServedGateway, resolveGateway, type GatewaySelection } from '../../../bench/config/gateway-choice.js';
 import { ConfigError, resolveRunConfig } from '../../../bench/config/run-config.js';
 import { findNginx } from '../../../serving/gateway/find-nginx.js';
+
+/** Runs `check` as if nginx were not installed (SPLITBENCH_NGINX names a binary that does not exist). */
+function withoutNginx(check: () => void): void {
+  const previous = process.env.SPLITBENCH_NGINX;
+  process.env.SPLITBENCH_NGINX = '/nonexistent/nginx';
+  try {
+    check();
+  } finally {
+    if (previous === undefined) delete process.env.SPLITBENCH_NGINX;
+    else process.env.SPLITBENCH_NGINX = previous;
+  }
+}
 
 // --gateway auto|nginx|node: auto takes nginx when installed and names the Node gateway a fallback otherwise.
 describe('gateway choice', () => {
@@ -15,19 +27,29 @@ describe('gateway choice', () => {
     }
   });
 
-  it('node is always available and says it was requested', () => {
-    expect(resolveGateway('node')).toMatchObject({ implementation: 'node', label: 'Node gateway (requested with --gateway node)' });
+  it('node is always available, and an explicit choice is plain "Node gateway", never a fallback', () => {
+    expect(resolveGateway('node')).toMatchObject({ requested: 'node', implementation: 'node', label: 'Node gateway' });
+    withoutNginx(() => expect(resolveGateway('node')).toMatchObject({ requested: 'node', label: 'Node gateway' }));
+    expect(isFallbackGateway({ requested: 'node', implementation: 'node' })).toBe(false);
+  });
+
+  it('auto without nginx is the zero-dependency fallback, and says so', () => {
+    withoutNginx(() => {
+      const chosen = resolveGateway('auto');
+      expect(chosen).toMatchObject({ requested: 'auto', implementation: 'node', label: 'Node gateway (zero-dependency fallback; nginx not installed)' });
+      expect(isFallbackGateway(chosen as GatewaySelection)).toBe(true);
+    });
+  });
+
+  it('a topology that served another gateway than selected is labelled by what served', () => {
+    const nginx: GatewaySelection = { requested: 'auto', implementation: 'nginx', nginxVersion: 'nginx/1.22.1', label: 'nginx/1.22.1 (keep-alive upstreams, one worker)' };
+    expect(labelServedGateway(nginx, 'nginx')).toBe(nginx.label);
+    expect(labelServedGateway(nginx, 'node')).toMatch(/^Node gateway \(fallback: the target cannot run nginx/);
+    expect(labelServedGateway({ requested: 'node', implementation: 'node', nginxVersion: null, label: 'Node gateway' }, 'node')).toBe('Node gateway');
   });
 
   it('nginx without nginx installed, or an unknown name, is a usage problem naming the choices', () => {
-    const previous = process.env.SPLITBENCH_NGINX;
-    process.env.SPLITBENCH_NGINX = '/nonexistent/nginx';
-    try {
-      expect(resolveGateway('nginx')).toMatch(/nginx is not installed.*--gateway node/);
-    } finally {
-      if (previous === undefined) delete process.env.SPLITBENCH_NGINX;
-      else process.env.SPLITBENCH_NGINX = previous;
-    }
+    withoutNginx(() => expect(resolveGateway('nginx')).toMatch(/nginx is not installed.*--gateway node/));
     expect(resolveGateway('haproxy')).toBe('--gateway: "haproxy" is not a gateway; expected one of auto, nginx, node');
     expect(() => resolveRunConfig({ experiments: 'latency', gateway: 'haproxy' })).toThrow(ConfigError);
   });

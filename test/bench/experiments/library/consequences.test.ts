@@ -49,9 +49,10 @@ describe('library consequences from the matrices', () => {
     const consequences = deriveConsequences(['a', 'b', 'c', 'd'], RUNTIMES, cells, []);
     expect(consequences.monolithChoice).toBeNull();
     const rows = compareLibrary(consequences, []);
-    const lost = rows.find((r) => r.metric === 'library.latencyLostMs')!;
-    expect(lost.monolith.median).toBeNull();
-    expect(lost.monolith.missing).toMatch(/cannot serve every model/);
+    const latency = rows.find((r) => r.metric === 'library.bareLatencyMs')!;
+    expect(latency.monolith.median).toBeNull();
+    expect(latency.monolith.missing).toMatch(/cannot serve every model/);
+    expect(latency.winner).toBe('unknown');
     expect(rows.find((r) => r.metric === 'library.modelsBestRuntimeUnusable')!.monolith.median).toBe(4);
   });
 

@@ -59,6 +59,13 @@ describe('run library --profile quick, end to end', () => {
     const rows = results.experiments.library!.comparisons;
     expect(rows.every((c) => c.claim === 'library-freedom')).toBe(true);
     expect(rows.find((c) => c.metric === 'library.modelsToRevalidate')).toMatchObject({ monolith: { median: 3 }, microservices: { median: 1 }, winner: 'microservices' });
+    // Latency measured on both sides (per-call samples of the cells), the counts labelled as counts.
+    const latency = rows.find((c) => c.metric === 'library.bareLatencyMs')!;
+    for (const side of [latency.monolith, latency.microservices]) expect(side).toMatchObject({ median: expect.any(Number), ciLow: expect.any(Number), ciHigh: expect.any(Number) });
+    expect(latency.microservices.median).toBeGreaterThan(0);
+    expect(latency.exact).toBeUndefined();
+    expect(rows.filter((c) => c.exact).every((c) => c.label.endsWith('— counted from the deployment plan'))).toBe(true);
+    expect(results.experiments.library!.results.filter((c) => c.loads).every((c) => (c.runs ?? 0) >= 10)).toBe(true);
     const markdown = readFileSync(join(runDir, 'report.md'), 'utf8');
     expect(markdown).toMatch(/\| Library freedom \| models whose best runtime they cannot run on/);
     expect(markdown).toContain('### Compatibility: model × runtime');
