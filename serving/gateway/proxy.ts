@@ -5,8 +5,11 @@ import type { RouteTable } from './route-table.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'expect', 'host']);
 
-/** Request bodies up to this size are read whole and forwarded in one write; larger or unsized ones stream. */
-const BUFFERED_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+/** Request bodies up to this size (the model servers' default body limit) are read whole and forwarded in one write; larger or unsized ones stream. */
+const BUFFERED_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** Answer bytes the gateway may hold for a slow client before it pauses the upstream. */
+const RESPONSE_BUFFER_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /** A flat [name, value, ...] header list without hop-by-hop headers. */
 function forwardableRequestHeaders(raw: readonly string[]): string[] {
@@ -90,7 +93,9 @@ export async function proxyRequest(routes: RouteTable, model: string, req: Incom
         return true;
       },
       onData(chunk) {
-        return res.write(chunk);
+        res.write(chunk);
+        // Pause the upstream only past a generous buffer: stopping at the socket's 16 KiB mark stalls a 400 KB answer dozens of times.
+        return res.writableLength < RESPONSE_BUFFER_LIMIT_BYTES;
       },
       onComplete() {
         res.end();
