@@ -166,10 +166,10 @@ export const PROFILES: Record<ProfileName, ProfileSettings> = {
     trials: 4,
     topologies: 'monolith:workers,microservices:gateway',
     latency: { warmupMs: 300, durationMs: 2000, lightOnlyDurationMs: 1500, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p90Ms', heavyClaim: 'meanMs', stabilityTolerance: 0.5, stabilityWindows: 2 },
-    throughput: { connections: [1, 8], warmupSec: 0.5, durationSec: 1, perModel: false, ceilingIterations: 100, plateauGain: null, perModelTrials: null },
+    throughput: { connections: [1, 8], warmupSec: 0.25, durationSec: 1, perModel: false, ceilingIterations: 100, plateauGain: null, perModelTrials: null },
     footprint: { idleSettleMs: 300, scalingCounts: [1, 4], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: false, trials: 4, trialsInOneSession: true, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 1000 },
-    fault: { kinds: ['crash'], trials: 4, baselineOnce: true, targetModels: ['tabular'], isolationKinds: 'all', kindTarget: 'tabular', warmupMs: 250, baselineMs: 1000, faultMs: 1000, recoveryLimitMs: 3500, observeAfterReadyMs: 1500, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    redeploy: { strategies: ['recreate'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: false, trials: 4, trialsInOneSession: true, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 750 },
+    fault: { kinds: ['crash'], trials: 4, baselineOnce: true, targetModels: ['tabular'], isolationKinds: 'all', kindTarget: 'tabular', warmupMs: 250, baselineMs: 750, faultMs: 500, recoveryLimitMs: 3500, observeAfterReadyMs: 1000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
     diagnose: { kinds: DIAGNOSE_KINDS, trials: 1, targetModel: 'tabular', variantsOn: 'headline', warmupMs: 250, baselineMs: 1000, observeMs: 2000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
   standard: {

@@ -4,8 +4,9 @@ import type { TopologyVariant } from '../config/topologies.js';
 import type { FaultKind } from '../results/schema.js';
 
 // Wall times measured here (2-core VM; phases recorded by a quick and a standard run), not guessed:
-// a start to ready by topology (monolith ~0.8–1.1 s, services ~2.1–2.7 s), before the idle settle,
-const START_MS = { monolith: 950, microservices: 2400 } as const;
+// a start to ready by topology (quick runs, 2026-12: monolith/workers 1.5–1.75 s, five services and a
+// gateway 3.3–4.3 s), before the idle settle,
+const START_MS = { monolith: 1600, microservices: 3700 } as const;
 // the bookkeeping around each timed phase (generator hand-over, result decoding, sampler reads),
 const PHASE_OVERHEAD_MS = 400;
 // one closed-loop level's set-up on top of its duration, and the levels a sweep with the plateau

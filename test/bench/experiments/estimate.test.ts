@@ -5,11 +5,13 @@ import { planWindows } from '../../../bench/experiments/fault.js';
 
 describe('estimateSteps (the progress bar’s weights)', () => {
   it('follows the profile’s own durations: a fault window is warm-up + baseline + fault + observation, a restart more when the fault kills', () => {
-    const quick = estimateSteps(resolveRunConfig({ experiments: 'all' }));
+    const config = resolveRunConfig({ experiments: 'all' });
+    const quick = estimateSteps(config);
+    const { warmupMs, baselineMs, faultMs, observeAfterReadyMs } = config.settings.fault;
     const slow = quick.faultWindowMs('slow');
-    expect(slow).toBeGreaterThan(250 + 1000 + 1000 + 1500);
+    expect(slow).toBeGreaterThan(warmupMs + baselineMs + faultMs + observeAfterReadyMs);
     expect(quick.faultWindowMs('crash')).toBeGreaterThan(slow);
-    expect(quick.faultWindowMs('hang')).toBeGreaterThanOrEqual(250 + 1000 + 1000 + 5000);
+    expect(quick.faultWindowMs('hang')).toBeGreaterThanOrEqual(warmupMs + baselineMs + faultMs + 5000);
   });
 
   it('sweeps each model alone only in the trials the profile asks for, and expects the plateau rule to cut sweeps short', () => {
@@ -20,8 +22,9 @@ describe('estimateSteps (the progress bar’s weights)', () => {
 
   it('leaves out the light-only phase when the run has no heavy model to be idle', () => {
     const withHeavy = estimateSteps(resolveRunConfig({ experiments: 'latency', models: 'vad,ocr-det' }));
-    const lightOnly = estimateSteps(resolveRunConfig({ experiments: 'latency', models: 'vad,tabular' }));
-    expect(withHeavy.latencyMs - lightOnly.latencyMs).toBeGreaterThanOrEqual(300 + 1500);
+    const config = resolveRunConfig({ experiments: 'latency', models: 'vad,tabular' });
+    const lightOnly = estimateSteps(config);
+    expect(withHeavy.latencyMs - lightOnly.latencyMs).toBeGreaterThanOrEqual(config.settings.latency.warmupMs + config.settings.latency.lightOnlyDurationMs);
   });
 });
 
