@@ -11,7 +11,7 @@ describe('estimateSteps (the progress bar’s weights)', () => {
     const slow = quick.faultWindowMs('slow');
     expect(slow).toBeGreaterThan(warmupMs + baselineMs + faultMs + observeAfterReadyMs);
     expect(quick.faultWindowMs('crash')).toBeGreaterThan(slow);
-    expect(quick.faultWindowMs('hang')).toBeGreaterThanOrEqual(warmupMs + baselineMs + faultMs + 5000);
+    expect(quick.faultWindowMs('hang')).toBeGreaterThanOrEqual(warmupMs + baselineMs + faultMs + config.settings.latency.timeoutMs);
   });
 
   it('sweeps each model alone only in the trials the profile asks for, and expects the plateau rule to cut sweeps short', () => {
