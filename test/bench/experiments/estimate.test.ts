@@ -8,8 +8,9 @@ describe('estimateSteps (the progress bar’s weights)', () => {
     const config = resolveRunConfig({ experiments: 'all' });
     const quick = estimateSteps(config);
     const { warmupMs, baselineMs, faultMs, observeAfterReadyMs } = config.settings.fault;
+    expect(observeAfterReadyMs).not.toBeNull();
     const slow = quick.faultWindowMs('slow');
-    expect(slow).toBeGreaterThan(warmupMs + baselineMs + faultMs + observeAfterReadyMs);
+    expect(slow).toBeGreaterThan(warmupMs + baselineMs + faultMs + observeAfterReadyMs!);
     expect(quick.faultWindowMs('crash')).toBeGreaterThan(slow);
     expect(quick.faultWindowMs('hang')).toBeGreaterThanOrEqual(warmupMs + baselineMs + faultMs + config.settings.latency.timeoutMs);
   });
