@@ -74,7 +74,9 @@ describe('fault experiment, crash in one model, end to end', () => {
   });
 
   it('ends a window once the topology has been ready for observeAfterReadyMs, not at the recovery limit', () => {
-    const baseline = resultOf('single', 'none');
+    // The split topology's no-fault window: in the single-loop monolith every 1-rps heavy request
+    // blocks vad and tabular past their 25 ms SLO, so a clean second there is luck, not the rule.
+    const baseline = resultOf('direct', 'none');
     const fullWindowMs = 500 + 1250 + 1250 + 3000;
     const observedMs = baseline.timeline.bins.vad!.length * baseline.timeline.binMs;
     expect(observedMs).toBeLessThan(fullWindowMs);
