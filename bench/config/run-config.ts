@@ -5,8 +5,8 @@ import { projectRoot } from '../../models/paths.js';
 import type { ThreadBudget } from '../../models/runtime.js';
 import { EXPERIMENT_NAMES, type ExperimentName } from '../results/schema.js';
 import { PROFILE_NAMES, PROFILES, FAULT_KINDS, type FaultSettings, type ProfileName, type ProfileSettings } from './profiles.js';
-import { parseVariants, type TopologyVariant } from './topologies.js';
-import { resolveGateway, type GatewaySelection } from './gateway-choice.js';
+import { parseVariants, variantKey, type TopologyVariant } from './topologies.js';
+import { isFallbackGateway, resolveGateway, type GatewaySelection } from './gateway-choice.js';
 
 /** Options as the CLI hands them over: strings, unvalidated. */
 export interface RunOptions {
@@ -44,6 +44,8 @@ export interface RunConfig {
   thresholds: string[];
   /** Gateway implementation of every gateway this run starts (absent in configs older than the nginx gateway: Node). */
   gateway?: GatewaySelection;
+  /** Why the default split side is measured direct instead of behind a gateway (nginx not installed); absent when it is not. */
+  directInsteadOfGateway?: string;
 }
 
 /** Invalid options: every problem found, each saying what was wrong and what is allowed. */
@@ -103,6 +105,19 @@ export function defaultCpuSets(): RunConfig['cpus'] {
   return { generator: [0], servers: Array.from({ length: cores - 1 }, (_, i) => i + 1) };
 }
 
+/** Why a run without nginx measures the split side direct; printed when it starts and recorded in its results. */
+export const DIRECT_INSTEAD_OF_GATEWAY =
+  'nginx is not installed, so the split side is measured direct (each client connects to its model\'s service, as with per-service DNS): ' +
+  'the Node fallback gateway costs several times nginx\'s CPU per request on the servers\' shared core (README, "Gateways") and would turn the verdict against the split. ' +
+  'Install nginx to include the gateway hop, or add --topologies monolith:workers,microservices:gateway --gateway node to measure the Node gateway anyway';
+
+/** A profile's default topology list with the gateway variant swapped for the direct one. */
+export function replaceGatewayWithDirect(spec: string): string {
+  const variants = parseVariants(spec).variants.filter((v) => !(v.topology === 'microservices' && v.variant === 'gateway'));
+  if (!variants.some((v) => v.topology === 'microservices')) variants.push({ topology: 'microservices', variant: 'direct' });
+  return variants.map(variantKey).join(',');
+}
+
 /** A comma-separated option as trimmed, non-empty parts. */
 function splitList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -126,7 +141,11 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
   if (unknownModels.length > 0) problems.push(`--models: ${unknownModels.map((m) => `"${m}"`).join(', ')} not in the catalog; expected names from: ${CATALOG.map((m) => m.name).join(', ')}`);
   if (models.length < 2) problems.push('--models: name at least two models; one model cannot show what co-hosting does');
 
-  const { variants, problems: variantProblems } = parseVariants(options.topologies ?? settings.topologies);
+  const gateway = resolveGateway(options.gateway);
+  if (typeof gateway === 'string') problems.push(gateway);
+  // Without nginx the default split side goes direct: the Node fallback is no fair stand-in for a production proxy.
+  const withoutGateway = options.topologies === undefined && typeof gateway !== 'string' && isFallbackGateway(gateway);
+  const { variants, problems: variantProblems } = parseVariants(withoutGateway ? replaceGatewayWithDirect(settings.topologies) : (options.topologies ?? settings.topologies));
   problems.push(...variantProblems);
   if (variants.length > 0 && !(variants.some((v) => v.topology === 'monolith') && variants.some((v) => v.topology === 'microservices'))) {
     problems.push('--topologies: include at least one monolith and one microservices variant, or there is nothing to compare');
@@ -171,9 +190,6 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
   if (!settings.fault.targetModels.includes(settings.fault.kindTarget)) settings.fault.kindTarget = settings.fault.targetModels[0]!;
   for (const model of models) if (settings.latency.rates[model] === undefined) settings.latency.rates[model] = findModel(model)?.weightClass === 'heavy' ? 4 : 100;
 
-  const gateway = resolveGateway(options.gateway);
-  if (typeof gateway === 'string') problems.push(gateway);
-
   if (problems.length > 0 || typeof gateway === 'string') throw new ConfigError(problems);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
   return {
@@ -190,5 +206,6 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     settings,
     thresholds: options.threshold ?? [],
     gateway,
+    ...(withoutGateway ? { directInsteadOfGateway: DIRECT_INSTEAD_OF_GATEWAY } : {}),
   };
 }

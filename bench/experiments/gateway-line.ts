@@ -18,8 +18,13 @@ function suggestNginx(selection: GatewaySelection): string {
   return selection.label === NODE_FALLBACK_LABEL ? ' — install nginx for the reference gateway' : ' — install nginx and rebuild the image (`splitbench image build --force`) for the reference gateway';
 }
 
-/** The line a run prints when it starts, naming the gateway its gateway numbers go through; null when it starts none. */
-export function describeGatewayLine(config: Pick<RunConfig, 'experiments' | 'variants' | 'settings' | 'gateway'>): string | null {
-  if (!config.gateway || !runUsesGateway(config)) return null;
-  return `gateway: ${config.gateway.label}${suggestNginx(config.gateway)}`;
+/**
+ * The line a run prints when it starts, naming the gateway its gateway numbers go through, or why the
+ * split side runs without one; null when it starts none and nobody asked for one.
+ */
+export function describeGatewayLine(config: Pick<RunConfig, 'experiments' | 'variants' | 'settings' | 'gateway' | 'directInsteadOfGateway'>): string | null {
+  const direct = config.directInsteadOfGateway ? `split side: direct, no gateway — ${config.directInsteadOfGateway}` : null;
+  if (!config.gateway || !runUsesGateway(config)) return direct;
+  const line = `gateway: ${config.gateway.label}${direct ? '' : suggestNginx(config.gateway)}`;
+  return direct ? `${line} (only in front of the monolith's rolling deploys)\n${direct}` : line;
 }

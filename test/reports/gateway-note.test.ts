@@ -21,6 +21,18 @@ describe('gateway named in the report', () => {
     expect(renderMarkdown(results)).toMatch(/went through: Node gateway \(zero-dependency fallback; nginx not installed\)/);
   });
 
+  it('says the split side ran direct, and why, when a run without nginx left the gateway out', () => {
+    const results = loadFullFixture();
+    const config = results.config as { variants: { topology: string; variant: string }[]; directInsteadOfGateway?: string };
+    config.variants = (config.variants ?? []).filter((v) => v.variant !== 'gateway');
+    config.directInsteadOfGateway = 'nginx is not installed, so the split side is measured direct';
+    if (results.experiments.redeploy) results.experiments.redeploy.results = results.experiments.redeploy.results.filter((r) => r.strategy === 'recreate');
+    const markdown = renderMarkdown(results);
+    expect(markdown).toMatch(/Gateway — none: nginx is not installed, so the split side is measured direct\./);
+    expect(markdown).toMatch(/\| gateway \| none: nginx is not installed/);
+    expect(markdown).not.toMatch(/went through:/);
+  });
+
   it('still parses and renders a results file recorded before the gateway field', () => {
     const recorded = RunResultsSchema.parse(JSON.parse(readFileSync(new URL('./fixtures/results-recorded.json', import.meta.url), 'utf8')));
     expect(recorded.environment.gateway).toBeUndefined();

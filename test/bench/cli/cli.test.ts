@@ -128,9 +128,10 @@ describe('a run names its gateway when it starts', () => {
   const env = { SPLITBENCH_NGINX: '/nonexistent/nginx', SPLITBENCH_CALIBRATION: join(out, 'no-calibration.json') };
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('suite --profile quick (npm run bench) prints the Node fallback with the hint, after the plan line', async () => {
-    const { stderr, exitCode } = await startThenInterrupt(['suite', '--profile', 'quick', '--out', join(out, 'suite')], /^gateway: /m, env);
-    expect(stderr).toMatch(/^splitbench: quick profile, about .* planned.*\ngateway: Node gateway \(zero-dependency fallback; nginx not installed\) — install nginx for the reference gateway$/m);
+  it('suite --profile quick (npm run bench) without nginx says the split side runs direct and why, after the plan line', async () => {
+    const { stderr, exitCode } = await startThenInterrupt(['suite', '--profile', 'quick', '--out', join(out, 'suite')], /^split side: /m, env);
+    expect(stderr).toMatch(/^splitbench: quick profile, about .* planned.*\nsplit side: direct, no gateway — nginx is not installed, .*Install nginx to include the gateway hop/m);
+    expect(stderr).not.toMatch(/^gateway: /m);
     expect(exitCode).toBe(130);
   }, 120_000);
 

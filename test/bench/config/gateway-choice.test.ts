@@ -57,4 +57,25 @@ describe('gateway choice', () => {
   it('the resolved run config carries the gateway', () => {
     expect(resolveRunConfig({ experiments: 'latency', gateway: 'node' }).gateway).toMatchObject({ requested: 'node', implementation: 'node' });
   });
+
+  it('without nginx the default topologies measure the split side direct, saying why; an explicit choice is kept', () => {
+    withoutNginx(() => {
+      const quick = resolveRunConfig({ experiments: 'latency' });
+      expect(quick.variants.map((v) => `${v.topology}:${v.variant}`)).toEqual(['monolith:workers', 'microservices:direct']);
+      expect(quick.directInsteadOfGateway).toMatch(/^nginx is not installed, so the split side is measured direct .*--gateway node/);
+      const standard = resolveRunConfig({ experiments: 'latency', profile: 'standard' });
+      expect(standard.variants.map((v) => `${v.topology}:${v.variant}`)).toEqual(['monolith:single', 'monolith:workers', 'microservices:direct']);
+      for (const kept of [resolveRunConfig({ experiments: 'latency', gateway: 'node' }), resolveRunConfig({ experiments: 'latency', topologies: 'monolith:workers,microservices:gateway' })]) {
+        expect(kept.variants.map((v) => `${v.topology}:${v.variant}`)).toEqual(['monolith:workers', 'microservices:gateway']);
+        expect(kept.directInsteadOfGateway).toBeUndefined();
+      }
+    });
+  });
+
+  it('with nginx installed the default topologies keep the gateway', () => {
+    if (findNginx() === null) return;
+    const quick = resolveRunConfig({ experiments: 'latency' });
+    expect(quick.variants.map((v) => `${v.topology}:${v.variant}`)).toEqual(['monolith:workers', 'microservices:gateway']);
+    expect(quick.directInsteadOfGateway).toBeUndefined();
+  });
 });

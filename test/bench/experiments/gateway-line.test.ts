@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GatewaySelection } from '../../../bench/config/gateway-choice.js';
-import { resolveRunConfig } from '../../../bench/config/run-config.js';
+import { DIRECT_INSTEAD_OF_GATEWAY, resolveRunConfig } from '../../../bench/config/run-config.js';
 import { describeGatewayLine, runUsesGateway } from '../../../bench/experiments/gateway-line.js';
 
 const FALLBACK: GatewaySelection = { requested: 'auto', implementation: 'node', nginxVersion: null, label: 'Node gateway (zero-dependency fallback; nginx not installed)' };
@@ -34,5 +34,12 @@ describe('the gateway line a run prints at its start', () => {
   it('counts the gateway a rolling redeploy puts in front of the monolith', () => {
     expect(runUsesGateway(configOf('redeploy', 'monolith:workers,microservices:direct', NGINX, 'standard'))).toBe(true);
     expect(runUsesGateway(configOf('redeploy', 'monolith:workers,microservices:direct', NGINX, 'quick'))).toBe(false);
+  });
+
+  it('says the split side runs direct, and why, when the default topologies dropped the gateway for want of nginx', () => {
+    const config = { ...configOf('latency,fault,redeploy', 'monolith:workers,microservices:direct', FALLBACK), directInsteadOfGateway: DIRECT_INSTEAD_OF_GATEWAY };
+    expect(describeGatewayLine(config)).toBe(`split side: direct, no gateway — ${DIRECT_INSTEAD_OF_GATEWAY}`);
+    const standard = { ...configOf('redeploy', 'monolith,microservices:direct', FALLBACK, 'standard'), directInsteadOfGateway: DIRECT_INSTEAD_OF_GATEWAY };
+    expect(describeGatewayLine(standard)).toBe(`gateway: ${FALLBACK.label} (only in front of the monolith's rolling deploys)\nsplit side: direct, no gateway — ${DIRECT_INSTEAD_OF_GATEWAY}`);
   });
 });
