@@ -3,7 +3,8 @@ import type * as Ort from 'onnxruntime-node';
 import type { ModelSpec } from './catalog.js';
 import { importRuntime, resolveRuntime, type OrtModule, type RuntimeInfo } from './runtimes.js';
 import { describeModelFile, ModelFileError, type ModelFileInfo } from './store.js';
-import type { Datatype, Tensor } from './tensor.js';
+import { toFloat16Bits } from './float16.js';
+import { DATATYPE_INFO, DATATYPES, datatypeOfOrt, type Tensor } from './tensor.js';
 
 /** onnxruntime threads a session may use; the same budget is applied to both topologies. */
 export interface ThreadBudget {
@@ -25,19 +26,21 @@ export interface LoadedModel {
   release(): Promise<void>;
 }
 
-const ORT_TYPES: Record<Datatype, 'float32' | 'int64'> = { FP32: 'float32', INT64: 'int64' };
-
 /** Converts a protocol tensor to an onnxruntime tensor without copying its data. */
 function toOrtTensor(ort: OrtModule, tensor: Tensor): Ort.Tensor {
-  return new ort.Tensor(ORT_TYPES[tensor.datatype], tensor.data, tensor.shape);
+  return new ort.Tensor(DATATYPE_INFO[tensor.datatype].ort, tensor.data as Uint8Array, tensor.shape);
 }
 
-/** Converts an onnxruntime output back to a protocol tensor. */
+/** Converts an onnxruntime output back to a protocol tensor (FP16 as its raw bits, BOOL as 0/1 bytes). */
 function fromOrtTensor(name: string, value: Ort.Tensor): Tensor {
   const shape = value.dims.map(Number);
-  if (value.type === 'float32') return { name, datatype: 'FP32', shape, data: value.data as Float32Array };
-  if (value.type === 'int64') return { name, datatype: 'INT64', shape, data: value.data as BigInt64Array };
-  throw new Error(`output "${name}" has datatype ${value.type}, which splitbench does not serve`);
+  const datatype = datatypeOfOrt(value.type);
+  if (!datatype) throw new Error(`output "${name}" has datatype ${value.type}, which splitbench does not serve (it serves ${DATATYPES.join(', ')})`);
+  let data = value.data as Tensor['data'];
+  // A runtime on a Node with a native Float16Array may hand FP16 out as numbers: keep the bits.
+  if (datatype === 'FP16' && !(data instanceof Uint16Array)) data = toFloat16Bits(data as unknown as ArrayLike<number>);
+  if (datatype === 'BOOL' && !(data instanceof Uint8Array)) data = Uint8Array.from(data as unknown as ArrayLike<number>, (v) => (v ? 1 : 0));
+  return { name, datatype, shape, data };
 }
 
 /** Raised when a model file is fine but the chosen runtime cannot load it (too new an opset or IR version, say). */

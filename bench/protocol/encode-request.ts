@@ -1,5 +1,6 @@
 import type { PayloadEncoding } from '../../models/catalog.js';
 import type { Tensor } from '../../models/tensor.js';
+import { toJsonNumbers } from '../../serving/codec/json-codec.js';
 
 /** A ready-to-send inference request: the bytes and headers a client puts on the wire. */
 export interface EncodedRequest {
@@ -8,15 +9,11 @@ export interface EncodedRequest {
   encoding: PayloadEncoding;
 }
 
-/** JSON form of a tensor's data (INT64 as numbers, as the protocol's JSON encoding does). */
-function jsonData(tensor: Tensor): number[] {
-  return tensor.datatype === 'INT64' ? Array.from(tensor.data as BigInt64Array, Number) : Array.from(tensor.data as Float32Array);
-}
 
 /** Encodes an Open Inference Protocol v2 request body, as JSON tensors or with the binary-tensor extension. */
 export function encodeInferRequest(inputs: readonly Tensor[], encoding: PayloadEncoding, id?: string): EncodedRequest {
   if (encoding === 'json') {
-    const body = { ...(id ? { id } : {}), inputs: inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, data: jsonData(t) })) };
+    const body = { ...(id ? { id } : {}), inputs: inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, data: toJsonNumbers(t) })) };
     return { body: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json' }, encoding };
   }
   const header = Buffer.from(

@@ -1,4 +1,5 @@
 import onnxProto from 'onnx-proto';
+import { DATATYPE_INFO, type Datatype } from '../tensor.js';
 
 const { onnx } = onnxProto;
 
@@ -22,10 +23,11 @@ export interface GraphNode {
   attributes?: Record<string, number>;
 }
 
-/** A float graph input or output with a fixed shape (-1 for a symbolic batch dimension). */
+/** A graph input or output with a fixed shape (-1 for a symbolic batch dimension); FP32 unless given. */
 export interface GraphValue {
   name: string;
   shape: number[];
+  datatype?: Datatype;
 }
 
 /** Everything needed to write a small float model. */
@@ -41,13 +43,13 @@ export interface GraphDefinition {
   irVersion?: number;
 }
 
-/** Describes a float tensor value with its shape for the graph signature. */
+/** Describes a tensor value with its element type and shape for the graph signature. */
 function describeValue(value: GraphValue) {
   return onnx.ValueInfoProto.create({
     name: value.name,
     type: {
       tensorType: {
-        elemType: FLOAT,
+        elemType: DATATYPE_INFO[value.datatype ?? 'FP32'].onnx,
         shape: { dim: value.shape.map((d) => (d < 0 ? { dimParam: 'batch' } : { dimValue: d })) },
       },
     },

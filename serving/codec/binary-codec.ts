@@ -1,5 +1,5 @@
 import type { ModelSpec } from '../../models/catalog.js';
-import { bytesPerElement, type Tensor } from '../../models/tensor.js';
+import { DATATYPE_INFO, type Tensor } from '../../models/tensor.js';
 import { badRequest, checkCount, checkFinite, validateEnvelope, type MatchedInput } from '../validation/validate-inputs.js';
 import { decodeJsonData, parseJson, toJsonNumbers, type DecodedRequest } from './json-codec.js';
 
@@ -18,15 +18,20 @@ function binarySize(input: MatchedInput): number | undefined {
 /** A typed array over `bytes` without copying when aligned, else over an aligned copy (little-endian host). */
 function viewTensorData(input: MatchedInput, body: Buffer, offset: number, size: number): Tensor {
   const { name, datatype, shape } = input.spec;
-  const width = bytesPerElement(datatype);
+  const info = DATATYPE_INFO[datatype];
+  const width = info.bytes;
   if (size % width !== 0) badRequest(`input "${name}": binary_data_size ${size} is not a multiple of ${width} bytes (${datatype})`);
   checkCount(input, size / width);
   const start = body.byteOffset + offset;
   const buffer = start % width === 0 ? body.buffer : body.buffer.slice(start, start + size);
   const at = start % width === 0 ? start : 0;
   const length = size / width;
-  const data = datatype === 'FP32' ? new Float32Array(buffer, at, length) : new BigInt64Array(buffer, at, length);
-  if (data instanceof Float32Array) checkFinite(name, data);
+  const data = info.view(buffer, at, length);
+  checkFinite(name, datatype, data);
+  if (datatype === 'BOOL') {
+    const bad = (data as Uint8Array).findIndex((v) => v > 1);
+    if (bad >= 0) badRequest(`input "${name}": element ${bad} is byte ${(data as Uint8Array)[bad]}; expected 0 or 1 (BOOL)`);
+  }
   return { name, datatype, shape, data };
 }
 

@@ -1,6 +1,7 @@
 import type { ModelSpec } from '../../models/catalog.js';
-import type { Tensor } from '../../models/tensor.js';
-import { badRequest, checkCount, flattenNestedData, toFloat32, toInt64, validateEnvelope, type MatchedInput, type OutputFormatRequest, type RequestEnvelope } from '../validation/validate-inputs.js';
+import { fromFloat16Bits } from '../../models/float16.js';
+import { DATATYPE_INFO, type Tensor } from '../../models/tensor.js';
+import { badRequest, checkCount, flattenNestedData, toTensorData, validateEnvelope, type MatchedInput, type OutputFormatRequest, type RequestEnvelope } from '../validation/validate-inputs.js';
 
 /** A decoded, validated inference request. */
 export interface DecodedRequest {
@@ -23,12 +24,12 @@ export function parseJson(text: string, what: string): unknown {
 export function decodeJsonData(input: MatchedInput): Tensor {
   let data = input.raw.data;
   const name = input.spec.name;
-  if (!Array.isArray(data)) badRequest(`input "${name}": "data" must be an array of numbers; got ${data === undefined ? 'nothing' : typeof data}`);
+  if (!Array.isArray(data)) badRequest(`input "${name}": "data" must be an array of ${input.spec.datatype === 'BOOL' ? 'booleans' : 'numbers'}; got ${data === undefined ? 'nothing' : typeof data}`);
   // Nested when the first element is an array (an array later in a flat list fails the number check).
   if (data.length > 0 && Array.isArray(data[0])) data = flattenNestedData(input, data);
   const values = data as unknown[];
   checkCount(input, values.length);
-  const typed = input.spec.datatype === 'FP32' ? toFloat32(name, values) : toInt64(name, values);
+  const typed = toTensorData(name, input.spec.datatype, values);
   return { name, datatype: input.spec.datatype, shape: input.spec.shape, data: typed };
 }
 
@@ -38,9 +39,13 @@ export function decodeJsonRequest(model: ModelSpec, body: Buffer): DecodedReques
   return { id: envelope.id, inputs: envelope.inputs.map(decodeJsonData), outputNames: envelope.outputNames, outputFormat: envelope.outputFormat };
 }
 
-/** Plain number array for JSON output (INT64 as numbers). */
-export function toJsonNumbers(tensor: Tensor): number[] {
-  return tensor.datatype === 'FP32' ? Array.from(tensor.data as Float32Array) : Array.from(tensor.data as BigInt64Array, Number);
+/** JSON elements of a tensor: booleans for BOOL, numbers otherwise (INT64 as numbers, FP16 decoded from its bits). */
+export function toJsonNumbers(tensor: Tensor): number[] | boolean[] {
+  const info = DATATYPE_INFO[tensor.datatype];
+  if (info.json === 'bool') return Array.from(tensor.data as Uint8Array, (v) => v !== 0);
+  if (tensor.datatype === 'FP16') return Array.from(fromFloat16Bits(tensor.data as Uint16Array));
+  if (tensor.data instanceof BigInt64Array) return Array.from(tensor.data, Number);
+  return Array.from(tensor.data as Exclude<Tensor['data'], BigInt64Array>);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ModelSpec } from '../../models/catalog.js';
-import type { TensorSpec } from '../../models/tensor.js';
+import { fromFloat16Bits, toFloat16Bits } from '../../models/float16.js';
+import { DATATYPE_INFO, type Datatype, type TensorData, type TensorSpec } from '../../models/tensor.js';
 import { ServingError } from '../backend/backend.js';
 
 /** One request input whose name, datatype and shape matched the model's declaration. */
@@ -154,38 +155,54 @@ export function flattenNestedData(input: MatchedInput, data: readonly unknown[])
   return out;
 }
 
-const FLOAT32_MAX = 3.4028234663852886e38;
+/** Largest finite value of each float datatype: JSON numbers beyond it would become infinities. */
+const FLOAT_MAX: Partial<Record<Datatype, number>> = { FP16: 65504, FP32: 3.4028234663852886e38, FP64: Number.MAX_VALUE };
 
-/** Converts JSON numbers to a Float32Array, rejecting non-numbers and values that are not finite in FP32. */
-export function toFloat32(name: string, values: readonly unknown[]): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (typeof value !== 'number' || !(Math.abs(value) <= FLOAT32_MAX)) {
-      badRequest(`input "${name}": element ${i} is ${JSON.stringify(value ?? null)}; expected a finite FP32 number`);
-    }
-    out[i] = value;
-  }
-  return out;
+/** What a JSON element of a datatype must be, for the error message. */
+function expectedElement(datatype: Datatype): string {
+  const info = DATATYPE_INFO[datatype];
+  if (info.json === 'bool') return 'true or false (BOOL)';
+  if (info.json === 'integer') return `an integer from ${info.min} to ${info.max} (${datatype})`;
+  return `a finite ${datatype} number`;
 }
 
-/** Converts JSON numbers to a BigInt64Array, rejecting anything but safe integers. */
-export function toInt64(name: string, values: readonly unknown[]): BigInt64Array {
-  const out = new BigInt64Array(values.length);
+/** Converts JSON elements to the datatype's typed array, rejecting anything outside its range. */
+export function toTensorData(name: string, datatype: Datatype, values: readonly unknown[]): TensorData {
+  const info = DATATYPE_INFO[datatype];
+  const fail = (i: number): never => badRequest(`input "${name}": element ${i} is ${JSON.stringify(values[i] ?? null)}; expected ${expectedElement(datatype)}`);
+  if (info.json === 'bool') {
+    const out = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      if (typeof values[i] !== 'boolean') fail(i);
+      out[i] = values[i] ? 1 : 0;
+    }
+    return out;
+  }
+  if (info.json === 'integer') {
+    const out = info.allocate(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < info.min! || value > info.max!) fail(i);
+      if (out instanceof BigInt64Array) out[i] = BigInt(value as number);
+      else out[i] = value as number;
+    }
+    return out;
+  }
+  const max = FLOAT_MAX[datatype]!;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-      badRequest(`input "${name}": element ${i} is ${JSON.stringify(value ?? null)}; expected an integer (INT64)`);
-    }
-    out[i] = BigInt(value);
+    if (typeof value !== 'number' || !(Math.abs(value) <= max)) fail(i);
   }
-  return out;
+  if (datatype === 'FP16') return toFloat16Bits(values as number[]);
+  return datatype === 'FP64' ? Float64Array.from(values as number[]) : Float32Array.from(values as number[]);
 }
 
-/** Rejects NaN and infinities in binary FP32 data. */
-export function checkFinite(name: string, data: Float32Array): void {
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) badRequest(`input "${name}": element ${i} is ${data[i]}; expected finite FP32 values`);
+/** Rejects NaN and infinities in binary float data (FP16 read from its bits). */
+export function checkFinite(name: string, datatype: Datatype, data: TensorData): void {
+  if (DATATYPE_INFO[datatype].json !== 'float') return;
+  const values = datatype === 'FP16' ? fromFloat16Bits(data as Uint16Array) : (data as Float32Array | Float64Array);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) badRequest(`input "${name}": element ${i} is ${values[i]}; expected finite ${datatype} values`);
   }
 }
 

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { compiledEntry } from '../../../models/paths.js';
-import type { Datatype } from '../../../models/tensor.js';
+import { DATATYPE_INFO, type Datatype, type TensorData } from '../../../models/tensor.js';
 import type { CellJob, CellLine, CellStep } from './cell-protocol.js';
 
 /** Outputs of one step, read back from the child's files. */
 export interface StepOutputs {
   name: string;
   datatype: Datatype;
-  values: Float32Array | BigInt64Array;
+  values: TensorData;
 }
 
 /** What happened to one step of a cell. */
@@ -49,10 +49,10 @@ export interface CellOptions {
 }
 
 /** Reads a raw little-endian output file back into a typed array. */
-function readOutput(file: string, datatype: Datatype): Float32Array | BigInt64Array {
+function readOutput(file: string, datatype: Datatype): TensorData {
   const bytes = readFileSync(file);
   const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  return datatype === 'INT64' ? new BigInt64Array(copy) : new Float32Array(copy);
+  return DATATYPE_INFO[datatype].view(copy, 0, copy.byteLength / DATATYPE_INFO[datatype].bytes);
 }
 
 /** Folds the child's protocol lines into per-step outcomes. */
