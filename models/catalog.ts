@@ -34,6 +34,13 @@ export interface VariableDims {
   multipleOf: number;
 }
 
+/** A user's ONNX file named by a manifest (absolute path), pinned by the hash read when the manifest was loaded. */
+export interface FileSource {
+  kind: 'file';
+  path: string;
+  sha256: string;
+}
+
 /** A model written by the project's own code. */
 export interface GeneratedSource {
   kind: 'generated';
@@ -46,7 +53,7 @@ export interface ModelSpec {
   description: string;
   /** Version published when the store is first prepared. */
   initialVersion: number;
-  source: PackagedSource | GeneratedSource;
+  source: PackagedSource | GeneratedSource | FileSource;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   sloMs: number;

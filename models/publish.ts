@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ModelSpec } from './catalog.js';
+import type { FileSource, ModelSpec } from './catalog.js';
 import { latestVersion, modelPath, readPackagedModel, sha256, type ModelFileInfo } from './store.js';
 import { generateFromRecipe } from './synthetic/generators.js';
 import { restampOnnxModel } from './synthetic/onnx-writer.js';
@@ -10,9 +10,17 @@ import { restampOnnxModel } from './synthetic/onnx-writer.js';
 /** Bytes of a given version of a model, from its package or its generator. */
 export function modelBytes(spec: ModelSpec, version: number): Uint8Array {
   if (spec.source.kind === 'generated') return generateFromRecipe(spec.source.recipe, version);
-  const original = readPackagedModel(spec.name, spec.source);
+  const original = spec.source.kind === 'file' ? readManifestFile(spec.name, spec.source) : readPackagedModel(spec.name, spec.source);
   // Later versions of a packaged model carry the same weights in a re-stamped file: new bytes to load.
   return version === spec.initialVersion ? original : restampOnnxModel(original, { 'splitbench.version': String(version) });
+}
+
+/** Reads a manifest's model file, failing clearly when it changed since the manifest was loaded. */
+function readManifestFile(name: string, source: FileSource): Uint8Array {
+  const bytes = readFileSync(source.path);
+  const actual = sha256(bytes);
+  if (actual !== source.sha256) throw new Error(`model "${name}": ${source.path} changed since the manifest was read (sha256 ${actual}, expected ${source.sha256}); run again to read it afresh`);
+  return bytes;
 }
 
 /** Writes a file atomically, so a server never loads half a model. */

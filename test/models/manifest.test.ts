@@ -1,0 +1,123 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManifestError, readManifest } from '../../models/manifest/read-manifest.js';
+import { generateParametricModel, generateRmsNormModel } from '../../models/synthetic/generators.js';
+import { writeOnnxModel } from '../../models/synthetic/onnx-writer.js';
+import { ensureCompiled } from '../bench/targets/local/helpers.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'cli', 'main.js');
+const dir = mkdtempSync(join(tmpdir(), 'splitbench-manifest-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Three user models written with the project's ONNX writer: INT64 ids, a UINT8 image with a dynamic batch dim, a float MLP.
+beforeAll(() => {
+  ensureCompiled();
+  writeFileSync(join(dir, 'token-ids.onnx'), writeOnnxModel({ name: 'ids', inputs: [{ name: 'ids', shape: [1, 16], datatype: 'INT64' }], outputs: [{ name: 'same', shape: [1, 16], datatype: 'INT64' }], initializers: [], nodes: [{ op: 'Identity', inputs: ['ids'], outputs: ['same'] }] }));
+  writeFileSync(join(dir, 'thumb.onnx'), writeOnnxModel({ name: 'thumb', inputs: [{ name: 'pixels', shape: [-1, 3, 8, 8], datatype: 'UINT8' }], outputs: [{ name: 'pixels_out', shape: [-1, 3, 8, 8], datatype: 'UINT8' }], initializers: [], nodes: [{ op: 'Identity', inputs: ['pixels'], outputs: ['pixels_out'] }] }));
+  writeFileSync(join(dir, 'mlp.onnx'), generateParametricModel({ width: 64, layers: 2, seed: 3 }));
+});
+
+/** A one-model manifest around thumb.onnx with `patch` applied to the model's lines. */
+function thumbManifest(lines: Record<string, string>, name = 'bad.yaml'): string {
+  const fields = {
+    name: 'thumb', file: 'thumb.onnx', weight_class: 'light', slo_ms: '10', rate_rps: '20',
+    inputs: '\n      - { name: pixels, datatype: UINT8, shape: [4, 3, 8, 8], values: { random: { low: 0, high: 255 } } }',
+    outputs: '\n      - { name: pixels_out, datatype: UINT8, shape: [4, 3, 8, 8] }',
+    ...lines,
+  };
+  const text = ['version: 1', 'models:', ...Object.entries(fields).filter(([, v]) => v !== '').map(([k, v], i) => `${i === 0 ? '  - ' : '    '}${k}: ${v}`), ''].join('\n');
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The problems readManifest reports for a manifest file. */
+function problemsOf(path: string): string[] {
+  try {
+    readManifest(path);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ManifestError);
+    return (error as ManifestError).problems;
+  }
+  return [];
+}
+
+describe('models init and models check on a folder of your own ONNX files', () => {
+  it('init writes a manifest of every file with each guess marked; check loads each and runs one request', async () => {
+    const init = await execa(process.execPath, [CLI, 'models', 'init', dir], { reject: false });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const text = readFileSync(join(dir, 'splitbench.yaml'), 'utf8');
+    expect(text.match(/^ {2}- name: /gm)).toHaveLength(3);
+    expect(text).toMatch(/name: "pixels", datatype: UINT8, shape: \[1, 3, 8, 8\].*# dynamic dims set to 1/);
+    expect(text).toMatch(/name: "ids", datatype: INT64, shape: \[1, 16\]/);
+    expect(text).toMatch(/slo_ms: \d+ {3}# guess from one measurement \(bare cost [\d.]+ ms on ort-1\.30\): review/);
+    const check = await execa(process.execPath, [CLI, 'models', 'check', '--manifest', join(dir, 'splitbench.yaml'), '--json'], { reject: false });
+    expect(check.exitCode, check.stderr).toBe(0);
+    const rows = JSON.parse(check.stdout) as { name: string; outputs: string }[];
+    expect(rows.map((r) => [r.name, r.outputs])).toEqual([['mlp', 'y FP32[1,64]'], ['thumb', 'pixels_out UINT8[1,3,8,8]'], ['token-ids', 'same INT64[1,16]']]);
+    const again = await execa(process.execPath, [CLI, 'models', 'init', dir], { reject: false });
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toMatch(/splitbench\.yaml already exists; pass --force/);
+  }, 60_000);
+
+  it('a manifest model is a ModelSpec like the built-in ones: hashed, with seeded inputs of its datatypes', () => {
+    const manifest = readManifest(thumbManifest({}, 'good.yaml'));
+    const [thumb] = manifest.models;
+    expect(thumb!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(thumb!.spec.source).toEqual({ kind: 'file', path: join(dir, 'thumb.onnx'), sha256: thumb!.sha256 });
+    const [pixels] = thumb!.spec.sampleInputs(7);
+    expect(pixels!.data).toBeInstanceOf(Uint8Array);
+    expect(pixels!.data.length).toBe(4 * 3 * 64);
+    expect(thumb!.spec.sampleInputs(7)[0]!.data).toEqual(pixels!.data);
+    expect(thumb!.spec.variableDims).toEqual({ pixels: { dims: [0], multipleOf: 1 } });
+  });
+});
+
+describe('bad manifests: every problem at once, each naming the line, the model, the field and the fix', () => {
+  it('a missing file, a hash mismatch, a rate of 0', () => {
+    expect(problemsOf(thumbManifest({ file: 'nope.onnx' }))).toEqual([expect.stringMatching(/^bad\.yaml:4: models\[0\] \(thumb\)\.file: nope\.onnx not found \(looked at .*nope\.onnx\); give the \.onnx path relative to the manifest$/)]);
+    expect(problemsOf(thumbManifest({ sha256: `"${'0'.repeat(64)}"` }))).toEqual([expect.stringMatching(/^bad\.yaml:\d+: models\[0\] \(thumb\)\.sha256: the file's sha256 is [0-9a-f]{64}, the manifest says 0{64}; if the model changed on purpose, put the new hash in the manifest$/)]);
+    expect(problemsOf(thumbManifest({ rate_rps: '0' }))).toEqual(["bad.yaml:7: models[0].rate_rps: the model's request rate in the mix must be above 0"]);
+  });
+
+  it('an input name or datatype the model does not have, a dynamic dim not given, an undeclared input', () => {
+    expect(problemsOf(thumbManifest({ inputs: '\n      - { name: image, datatype: UINT8, shape: [4, 3, 8, 8] }' }))).toEqual([
+      expect.stringMatching(/^bad\.yaml:9: models\[0\] \(thumb\)\.inputs\[0\]: the model has no input "image"; its inputs are "pixels"$/),
+      expect.stringMatching(/^bad\.yaml:9: models\[0\] \(thumb\)\.inputs: the model's input "pixels" \(UINT8 \[\?, 3, 8, 8\]\) is not declared/),
+    ]);
+    expect(problemsOf(thumbManifest({ inputs: '\n      - { name: pixels, datatype: FP32, shape: [4, 3, 8, 8] }' }))).toEqual([expect.stringMatching(/inputs\[0\]: input "pixels" is UINT8 in the model, the manifest says FP32$/)]);
+    expect(problemsOf(thumbManifest({ inputs: '\n      - { name: pixels, datatype: UINT8, shape: [3, 8, 8] }' }))).toEqual([expect.stringMatching(/input "pixels" has shape \[\?, 3, 8, 8\] in the model \(\? = dynamic\), the manifest gives \[3, 8, 8\]; give the fixed dims as they are and each dynamic one the size to send$/)]);
+    expect(problemsOf(thumbManifest({ inputs: '\n      - { name: pixels, datatype: UINT8, shape: [-1, 3, 8, 8] }' }))).toEqual([expect.stringMatching(/^bad\.yaml:9: models\[0\]\.inputs\[0\]\.shape\[0\]: each dim must be a positive size to send/)]);
+    expect(problemsOf(thumbManifest({ inputs: '\n      - { name: pixels, datatype: UINT8, shape: [4, 3, 8, 8], values: { random: { low: 0, high: 300 } } }' }))).toEqual([expect.stringMatching(/inputs\[0\]\.values: random range \[0, 300\] does not fit UINT8 \(0 to 255\)$/)]);
+  });
+
+  it('reports every problem of a manifest at once, schema problems with their lines', () => {
+    const path = join(dir, 'many.yaml');
+    writeFileSync(path, ['version: 1', 'models:', '  - name: Thumb', '    file: thumb.onnx', '    weight_class: medium', '    slo_ms: 10', '    rate_rps: 5', '    colour: red', '    inputs: []', '    outputs: []', ''].join('\n'));
+    const problems = problemsOf(path);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^many\.yaml:3: models\[0\]\.name: lower-case letters/),
+      expect.stringMatching(/^many\.yaml:5: models\[0\]\.weight_class: .*"light".*"heavy"/),
+      expect.stringMatching(/^many\.yaml:\d+: models\[0\]\.inputs: .*/),
+      expect.stringMatching(/^many\.yaml:3: models\[0\]: .*colour/),
+    ]));
+    expect(problems.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('the CLI exits 2 with the problems and a hint, and a model that fails to load on its runtime is named', async () => {
+    const missing = await execa(process.execPath, [CLI, 'models', 'check', '--manifest', thumbManifest({ file: 'nope.onnx' })], { reject: false });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/^splitbench: bad\.yaml:4: models\[0\] \(thumb\)\.file: nope\.onnx not found/m);
+    expect(missing.stderr).toMatch(/^hint: fix the manifest/m);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+    writeFileSync(join(dir, 'rms.onnx'), generateRmsNormModel({ width: 8, seed: 1 }));
+    const rms = join(dir, 'rms.yaml');
+    writeFileSync(rms, ['version: 1', 'models:', '  - name: rms', '    file: rms.onnx', '    runtime: ort-1.17', '    weight_class: light', '    slo_ms: 10', '    rate_rps: 5', '    inputs:', '      - { name: x, datatype: FP32, shape: [1, 8] }', '    outputs:', '      - { name: y, datatype: FP32, shape: [1, 8] }', ''].join('\n'));
+    const old = await execa(process.execPath, [CLI, 'models', 'check', '--manifest', rms], { reject: false });
+    expect(old.exitCode, old.stdout).toBe(2);
+    expect(old.stderr).toMatch(/^splitbench: model "rms" \(rms\.onnx\): model "rms" version 1 .* failed to load on runtime ort-1\.17/m);
+  }, 60_000);
+});
