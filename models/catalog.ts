@@ -1,5 +1,6 @@
 import { createRandom, fillUniform } from './random.js';
 import type { Tensor, TensorSpec } from './tensor.js';
+import { activeManifestSpecs } from './manifest/active-manifest.js';
 
 /** How a request body is encoded by default: JSON tensors or the binary-tensor extension. */
 export type PayloadEncoding = 'json' | 'binary';
@@ -221,9 +222,9 @@ export const CATALOG: readonly ModelSpec[] = [
 /** The models served and measured when the user names none: the real mix plus one synthetic. */
 export const DEFAULT_MODEL_NAMES: readonly string[] = ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'];
 
-/** Looks a model up by name. */
+/** Looks a model up by name: in the manifest this process serves (SPLITBENCH_MANIFEST), else in the built-in catalog. */
 export function findModel(name: string): ModelSpec | undefined {
-  return CATALOG.find((model) => model.name === name);
+  return activeManifestSpecs().find((model) => model.name === name) ?? CATALOG.find((model) => model.name === name);
 }
 
 /** Resolves model names, reporting every unknown name at once. */
@@ -238,7 +239,7 @@ export function resolveModels(names: readonly string[]): ModelSpec[] {
 /** Raised for model names the catalog does not have; the message lists what exists. */
 export class UnknownModelError extends Error {
   constructor(readonly names: string[]) {
-    super(`unknown model${names.length > 1 ? 's' : ''} ${names.map((n) => `"${n}"`).join(', ')}; expected one of: ${CATALOG.map((m) => m.name).join(', ')}`);
+    super(`unknown model${names.length > 1 ? 's' : ''} ${names.map((n) => `"${n}"`).join(', ')}; expected one of: ${[...activeManifestSpecs(), ...CATALOG].map((m) => m.name).join(', ')}`);
     this.name = 'UnknownModelError';
   }
 }

@@ -6,6 +6,8 @@ import type { ThreadBudget } from '../../models/runtime.js';
 import { EXPERIMENT_NAMES, type ExperimentName } from '../results/schema.js';
 import { PROFILE_NAMES, PROFILES, FAULT_KINDS, type FaultSettings, type ProfileName, type ProfileSettings } from './profiles.js';
 import { parseVariants, variantKey, type TopologyVariant } from './topologies.js';
+import { ManifestError, type LoadedManifest } from '../../models/manifest/read-manifest.js';
+import { useManifest } from '../../models/manifest/active-manifest.js';
 import { isFallbackGateway, resolveGateway, type GatewaySelection } from './gateway-choice.js';
 
 /** Options as the CLI hands them over: strings, unvalidated. */
@@ -26,6 +28,14 @@ export interface RunOptions {
   threshold?: string[];
   /** --gateway auto|nginx|node. */
   gateway?: string;
+  /** --manifest: the user's models (splitbench.yaml). */
+  manifest?: string;
+}
+
+/** The manifest a run served, as recorded in results.json: where it was and each model's file and hash. */
+export interface RunManifest {
+  path: string;
+  models: { name: string; file: string; sha256: string; bytes: number }[];
 }
 
 /** A fully resolved, validated run configuration: recorded verbatim in results.json. */
@@ -44,6 +54,8 @@ export interface RunConfig {
   thresholds: string[];
   /** Gateway implementation of every gateway this run starts (absent in configs older than the nginx gateway: Node). */
   gateway?: GatewaySelection;
+  /** The manifest whose models the run measured; absent for the built-in models. */
+  manifest?: RunManifest;
   /** Why the default split side is measured direct instead of behind a gateway (nginx not installed); absent when it is not. */
   directInsteadOfGateway?: string;
 }
@@ -136,9 +148,19 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
   if (unknownExperiments.length > 0) problems.push(`experiment ${unknownExperiments.map((e) => `"${e}"`).join(', ')} unknown; expected a comma-separated list of ${EXPERIMENT_NAMES.join(', ')} (or all)`);
   if (requested.length === 0) problems.push(`no experiment named; expected a comma-separated list of ${EXPERIMENT_NAMES.join(', ')} (or all)`);
 
-  const models = options.models ? options.models.split(',').map((s) => s.trim()).filter(Boolean) : [...DEFAULT_MODEL_NAMES];
+  let manifest: LoadedManifest | null = null;
+  if (options.manifest !== undefined) {
+    try {
+      manifest = useManifest(options.manifest);
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      problems.push(...error.problems.map((p) => `--manifest: ${p}`));
+    }
+  }
+  const manifestNames = manifest?.models.map((m) => m.entry.name);
+  const models = options.models ? options.models.split(',').map((s) => s.trim()).filter(Boolean) : manifestNames ? [...manifestNames] : [...DEFAULT_MODEL_NAMES];
   const unknownModels = models.filter((name) => !findModel(name));
-  if (unknownModels.length > 0) problems.push(`--models: ${unknownModels.map((m) => `"${m}"`).join(', ')} not in the catalog; expected names from: ${CATALOG.map((m) => m.name).join(', ')}`);
+  if (unknownModels.length > 0) problems.push(`--models: ${unknownModels.map((m) => `"${m}"`).join(', ')} not in the ${manifest ? 'manifest or the ' : ''}catalog; expected names from: ${[...(manifestNames ?? []), ...CATALOG.map((m) => m.name)].join(', ')}`);
   if (models.length < 2) problems.push('--models: name at least two models; one model cannot show what co-hosting does');
 
   const gateway = resolveGateway(options.gateway);
@@ -188,6 +210,7 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     }
   }
   if (!settings.fault.targetModels.includes(settings.fault.kindTarget)) settings.fault.kindTarget = settings.fault.targetModels[0]!;
+  for (const model of manifest?.models ?? []) settings.latency.rates[model.entry.name] = model.entry.rate_rps;
   for (const model of models) if (settings.latency.rates[model] === undefined) settings.latency.rates[model] = findModel(model)?.weightClass === 'heavy' ? 4 : 100;
 
   if (problems.length > 0 || typeof gateway === 'string') throw new ConfigError(problems);
@@ -207,5 +230,6 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     thresholds: options.threshold ?? [],
     gateway,
     ...(withoutGateway ? { directInsteadOfGateway: DIRECT_INSTEAD_OF_GATEWAY } : {}),
+    ...(manifest ? { manifest: { path: manifest.path, models: manifest.models.map((m) => ({ name: m.entry.name, file: m.entry.file, sha256: m.sha256, bytes: m.bytes })) } } : {}),
   };
 }

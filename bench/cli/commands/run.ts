@@ -2,6 +2,8 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { defaultStoreDir } from '../../../models/paths.js';
 import { ConfigError, resolveRunConfig, type RunOptions } from '../../config/run-config.js';
+import { activeManifest } from '../../../models/manifest/active-manifest.js';
+import { manifestStoreDir, publishManifest } from '../../../models/manifest/publish-manifest.js';
 import { fitGatewayToTarget } from '../../config/gateway-choice.js';
 import { runExperiments } from '../../experiments/run-experiments.js';
 import { createProgress } from '../../experiments/progress.js';
@@ -16,7 +18,7 @@ import { checkResumable, loadRunToResume } from '../resume-run.js';
 /** Options of `run` and `suite` as commander hands them over. */
 interface RunCommandOptions extends Omit<RunOptions, 'experiments'> {
   json?: boolean;
-  store: string;
+  store?: string;
   target?: string;
   /** --resume <run-dir>: continue that run. */
   resume?: string;
@@ -45,9 +47,19 @@ function addRunOptions(command: Command): Command {
     .option('--gateway <name>', 'gateway implementation: auto (nginx when installed, else the Node gateway) | nginx | node', 'auto')
     .option('--out <dir>', 'run folder to write (default: reports/runs/<timestamp>)')
     .option('--resume <run-dir>', 'continue an interrupted run in <run-dir> with the same options: trials already in its results.json are kept, the rest run (a differing option exits 2)')
-    .option('--store <dir>', 'model store', defaultStoreDir())
+    .option('--manifest <file>', 'your models: a splitbench.yaml (`splitbench models init DIR` writes one); default: the built-in models')
+    .option('--store <dir>', 'model store (default: models/store, or models/store-manifest with --manifest)')
     .option('--json', 'print the results summary as JSON on stdout; no progress display')
     .option('--target <name>', 'where the topologies run: local (processes) or docker (containers on DOCKER_HOST)', 'local');
+}
+
+/** The run's model store: the given one or the default; with a manifest, its models are published there first. */
+function prepareRunStore(store: string | undefined): string {
+  const manifest = activeManifest();
+  if (!manifest) return store ?? defaultStoreDir();
+  const dir = store ?? manifestStoreDir();
+  publishManifest(dir, manifest);
+  return dir;
 }
 
 /** Validates thresholds up front, so a typo fails in a second rather than after the run. */
@@ -85,10 +97,11 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   const { target, description: targetDescription } = await createTarget(targetName, { onProgress: (line) => process.stderr.write(`${line}\n`) });
   if (config.gateway) config = { ...config, gateway: await fitGatewayToTarget(config.gateway, target) };
   if (resume) {
-    checkResumable(resume, config, options.store);
+    checkResumable(resume, config, options.store ?? defaultStoreDir());
     if (resume.status === 'complete') return rerenderCompleteRun(resume, config.thresholds, config.outDir, Boolean(options.json));
   }
 
+  const storeDir = prepareRunStore(options.store);
   const controller = new AbortController();
   const progress = createProgress(Boolean(options.json));
   const onSignal = (signal: NodeJS.Signals) => {
@@ -110,7 +123,7 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   process.on('unhandledRejection', onCrash);
   let results: RunResults;
   try {
-    const recorder = await runExperiments(config, { target, progress, signal: controller.signal, storeDir: options.store, command: commandLine, ...(resume ? { resume } : {}) });
+    const recorder = await runExperiments(config, { target, progress, signal: controller.signal, storeDir, command: commandLine, ...(resume ? { resume } : {}) });
     results = recorder.results;
     results.environment.target = targetDescription;
     results.thresholds = evaluateThresholds(results, config.thresholds);
