@@ -27,9 +27,9 @@ beforeAll(() => {
 });
 
 describe('run on your own models (--manifest)', () => {
-  it('measures latency, a crash and a redeploy of the manifest models on both topologies and records each file with its hash', async () => {
+  it('measures latency, a crash, a redeploy and the footprint (with the built-in scaling models) of the manifest models on both topologies, recording each file with its hash', async () => {
     const out = join(dir, 'run');
-    const run = await execa(process.execPath, [CLI, 'run', 'latency,fault,redeploy', '--manifest', join(dir, 'splitbench.yaml'), '--store', store, '--trials', '1', '--topologies', 'monolith:single,microservices:direct', '--gateway', 'node', '--out', out, '--json'], { reject: false, timeout: 240_000 });
+    const run = await execa(process.execPath, [CLI, 'run', 'latency,fault,redeploy,footprint', '--manifest', join(dir, 'splitbench.yaml'), '--store', store, '--trials', '1', '--topologies', 'monolith:single,microservices:direct', '--gateway', 'node', '--out', out, '--json'], { reject: false, timeout: 240_000 });
     expect(run.exitCode, run.stderr).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
       config: { models: string[]; manifest: { models: { name: string; sha256: string }[] }; settings: { latency: { rates: Record<string, number> } } };
@@ -45,6 +45,7 @@ describe('run on your own models (--manifest)', () => {
     }
     expect(results.experiments.fault!.results.map((r) => r.topology).sort()).toEqual(expect.arrayContaining(['microservices', 'monolith']));
     expect(results.experiments.redeploy!.results.map((r) => r.topology).sort()).toEqual(expect.arrayContaining(['microservices', 'monolith']));
+    expect(results.experiments.footprint!.results.map((r) => r.topology)).toEqual(expect.arrayContaining(['microservices', 'monolith']));
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\bids\b[\s\S]*\bpixels\b[\s\S]*\bmlp\b/);
   }, 300_000);
 });
