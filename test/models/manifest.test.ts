@@ -5,8 +5,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestError, readManifest } from '../../models/manifest/read-manifest.js';
 import { generateParametricModel, generateRmsNormModel } from '../../models/synthetic/generators.js';
-import { writeOnnxModel } from '../../models/synthetic/onnx-writer.js';
 import { ensureCompiled } from '../bench/targets/local/helpers.js';
+import { writeIdentityModel } from './identity-model.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'splitbench-manifest-'));
@@ -15,8 +15,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // Three user models written with the project's ONNX writer: INT64 ids, a UINT8 image with a dynamic batch dim, a float MLP.
 beforeAll(() => {
   ensureCompiled();
-  writeFileSync(join(dir, 'token-ids.onnx'), writeOnnxModel({ name: 'ids', inputs: [{ name: 'ids', shape: [1, 16], datatype: 'INT64' }], outputs: [{ name: 'same', shape: [1, 16], datatype: 'INT64' }], initializers: [], nodes: [{ op: 'Identity', inputs: ['ids'], outputs: ['same'] }] }));
-  writeFileSync(join(dir, 'thumb.onnx'), writeOnnxModel({ name: 'thumb', inputs: [{ name: 'pixels', shape: [-1, 3, 8, 8], datatype: 'UINT8' }], outputs: [{ name: 'pixels_out', shape: [-1, 3, 8, 8], datatype: 'UINT8' }], initializers: [], nodes: [{ op: 'Identity', inputs: ['pixels'], outputs: ['pixels_out'] }] }));
+  writeIdentityModel(join(dir, 'token-ids.onnx'), 'ids', 'same', 'INT64', [1, 16]);
+  writeIdentityModel(join(dir, 'thumb.onnx'), 'pixels', 'pixels_out', 'UINT8', [-1, 3, 8, 8]);
   writeFileSync(join(dir, 'mlp.onnx'), generateParametricModel({ width: 64, layers: 2, seed: 3 }));
 });
 

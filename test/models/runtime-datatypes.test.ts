@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../models/catalog.js';
 import { loadModel } from '../../models/runtime.js';
 import { modelPath } from '../../models/store.js';
-import { writeOnnxModel } from '../../models/synthetic/onnx-writer.js';
+import { identityModelBytes } from './identity-model.js';
 import { toFloat16Bits } from '../../models/float16.js';
 import { DATATYPES, type Datatype, type Tensor } from '../../models/tensor.js';
 
@@ -27,7 +27,7 @@ const INPUTS: Record<Datatype, Tensor['data']> = {
 /** Writes an Identity model of a datatype into the temp store and returns its spec. */
 function identityModel(datatype: Datatype): ModelSpec {
   const name = `identity-${datatype.toLowerCase()}`;
-  const bytes = writeOnnxModel({ name, inputs: [{ name: 'x', shape: [2, 3], datatype }], outputs: [{ name: 'y', shape: [2, 3], datatype }], initializers: [], nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }] });
+  const bytes = identityModelBytes('x', 'y', datatype, [2, 3]);
   const file = modelPath(store, name, 1);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, bytes);

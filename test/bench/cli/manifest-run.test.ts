@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateParametricModel } from '../../../models/synthetic/generators.js';
-import { writeOnnxModel } from '../../../models/synthetic/onnx-writer.js';
 import { ensureCompiled } from '../targets/local/helpers.js';
+import { writeIdentityModel } from '../../models/identity-model.js';
 
 const CLI = join(import.meta.dirname, '..', '..', '..', 'dist', 'bench', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'splitbench-manifest-run-'));
@@ -15,8 +15,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // The user's own models, written with the project's ONNX writer: INT64 ids, UINT8 pixels with a dynamic batch, a float MLP.
 beforeAll(() => {
   ensureCompiled();
-  writeFileSync(join(dir, 'ids.onnx'), writeOnnxModel({ name: 'ids', inputs: [{ name: 'ids', shape: [1, 16], datatype: 'INT64' }], outputs: [{ name: 'same', shape: [1, 16], datatype: 'INT64' }], initializers: [], nodes: [{ op: 'Identity', inputs: ['ids'], outputs: ['same'] }] }));
-  writeFileSync(join(dir, 'pixels.onnx'), writeOnnxModel({ name: 'pixels', inputs: [{ name: 'p', shape: [-1, 3, 8, 8], datatype: 'UINT8' }], outputs: [{ name: 'q', shape: [-1, 3, 8, 8], datatype: 'UINT8' }], initializers: [], nodes: [{ op: 'Identity', inputs: ['p'], outputs: ['q'] }] }));
+  writeIdentityModel(join(dir, 'ids.onnx'), 'ids', 'same', 'INT64', [1, 16]);
+  writeIdentityModel(join(dir, 'pixels.onnx'), 'p', 'q', 'UINT8', [-1, 3, 8, 8]);
   writeFileSync(join(dir, 'mlp.onnx'), generateParametricModel({ width: 128, layers: 4, seed: 5 }));
   const model = (name: string, file: string, input: string, output: string, rate: number) =>
     [`  - name: ${name}`, `    file: ${file}`, '    weight_class: light', '    slo_ms: 50', `    rate_rps: ${rate}`, '    inputs:', `      - ${input}`, '    outputs:', `      - ${output}`].join('\n');
