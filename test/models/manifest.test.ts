@@ -63,6 +63,24 @@ describe('models init and models check on a folder of your own ONNX files', () =
     expect(again.stderr).toMatch(/splitbench\.yaml already exists; pass --force/);
   }, 60_000);
 
+  it('serve --manifest serves those models: INT64 in and out, and a UINT8 value out of range is a 400 naming it', async () => {
+    const serve = execa(process.execPath, [CLI, 'serve', 'monolith', '--manifest', join(dir, 'splitbench.yaml'), '--store', join(dir, 'store'), '--json'], { reject: false, buffer: false, stdout: 'pipe', stderr: 'pipe' });
+    let text = '';
+    serve.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!text.includes('}') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const endpoints = (JSON.parse(text.slice(0, text.lastIndexOf('}') + 1)) as { endpoints: Record<string, string> }).endpoints;
+    const ids = Array.from({ length: 16 }, (_, i) => i * 1000);
+    const answer = await fetch(endpoints['token-ids']!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'ids', datatype: 'INT64', shape: [1, 16], data: ids }] }) });
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { outputs: { datatype: string; data: number[] }[] }).outputs[0]).toMatchObject({ datatype: 'INT64', data: ids });
+    const bad = await fetch(endpoints.thumb!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ name: 'pixels', datatype: 'UINT8', shape: [1, 3, 8, 8], data: [256, ...new Array(191).fill(0)] }] }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe('input "pixels": element 0 is 256; expected an integer from 0 to 255 (UINT8)');
+    serve.kill('SIGINT');
+    expect((await serve).exitCode).toBe(0);
+  }, 60_000);
+
   it('a manifest model is a ModelSpec like the built-in ones: hashed, with seeded inputs of its datatypes', () => {
     const manifest = readManifest(thumbManifest({}, 'good.yaml'));
     const [thumb] = manifest.models;

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultStoreDir } from '../../../models/paths.js';
+import { useManifest } from '../../../models/manifest/active-manifest.js';
+import { manifestStoreDir, publishManifest } from '../../../models/manifest/publish-manifest.js';
+import { ManifestError, type LoadedManifest } from '../../../models/manifest/read-manifest.js';
 import { DEFAULT_RUNTIME_NAME, RUNTIMES } from '../../../models/runtimes.js';
 import { installCleanupHandlers } from '../../targets/cleanup.js';
 import { pickServerCpus } from '../../targets/local/cpu-pinning.js';
@@ -27,11 +30,25 @@ export interface ServeOptions {
   gateway?: string;
   runtime?: string;
   modelRuntime?: string[];
-  store: string;
+  /** --manifest: serve the user's models (splitbench.yaml). */
+  manifest?: string;
+  store?: string;
   restart: boolean;
   json?: boolean;
   verbose?: boolean;
   target?: string;
+}
+
+/** Reads --manifest and makes it the one every server started here serves; its problems join the others. */
+function readServeManifest(path: string | undefined, problems: ProblemList): LoadedManifest | null {
+  if (path === undefined) return null;
+  try {
+    return useManifest(path);
+  } catch (error) {
+    if (!(error instanceof ManifestError)) throw error;
+    for (const problem of error.problems) problems.add(`--manifest: ${problem}`);
+    return null;
+  }
 }
 
 /** Turns CLI options into a TopologySpec, reporting every problem at once (UsageError, exit 2). */
@@ -39,7 +56,11 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   const problems = new ProblemList();
   const kind = parseKind(kindArg, problems);
   const variant = parseVariant(options.variant, kind, problems);
-  const models = parseModels(options.models, problems);
+  const manifest = readServeManifest(options.manifest, problems);
+  const models = options.models === undefined && manifest ? manifest.models.map((m) => m.entry.name) : parseModels(options.models, problems);
+  const store = options.store ?? (manifest ? manifestStoreDir() : defaultStoreDir());
+  // The manifest's models go into the store before the servers start, as a run publishes them.
+  if (manifest) publishManifest(store, manifest);
   const cpus = parseInteger('--cpus', options.cpus, problems, 1, 1024);
   const portBase = parseInteger('--port-base', options.portBase, problems, 1, 65000);
   const intraOp = parseInteger('--threads', options.threads, problems, 1, 256) ?? 1;
@@ -55,7 +76,7 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
     else if (!RUNTIMES.some((r) => r.name === runtime)) problems.add(`--model-runtime ${pair}: unknown runtime "${runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
     else modelRuntimes[model] = runtime;
   }
-  if (!existsSync(options.store)) problems.add(`model store ${options.store} does not exist; run \`npm run build\` or pass --store DIR`);
+  if (!existsSync(store)) problems.add(`model store ${store} does not exist; run \`npm run build\` or pass --store DIR`);
   const gateway = resolveGateway(options.gateway);
   if (typeof gateway === 'string') problems.add(gateway);
   if (problems.items.length > 0 || !kind || !variant || typeof gateway === 'string') throw new UsageError(problems.items, 'see `splitbench serve --help`; `splitbench models` lists the model names');
@@ -64,7 +85,7 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
     kind,
     variant,
     models,
-    storeDir: options.store,
+    storeDir: store,
     threads: { intraOp, interOp: 1, uvThreadpool },
     restartPolicy: options.restart ? 'always' : 'never',
   };
@@ -152,6 +173,7 @@ export async function runServe(kindArg: string, options: ServeOptions): Promise<
   const targetProblems: string[] = [];
   const targetName = parseTargetName(options.target, targetProblems);
   if (targetName === null) throw new UsageError(targetProblems, 'see `splitbench serve --help`');
+  if (options.manifest !== undefined && targetName !== 'local') throw new UsageError([`--manifest serves on the local target only for now (got --target ${targetName}); the images do not carry your model files yet`]);
   const local = options.verbose ? { onOutput: (name: string, stream: 'stdout' | 'stderr', line: string) => process.stderr.write(`[${name}${stream === 'stderr' ? '!' : ''}] ${line}\n`) } : {};
   const { target } = await createTarget(targetName, { local, onProgress: (line) => process.stderr.write(`${line}\n`) });
   process.stderr.write(`splitbench: starting ${spec.kind} (${spec.variant}) with ${spec.models.join(', ')}…\n`);
@@ -193,7 +215,8 @@ export function registerServeCommand(program: Command): void {
     .option('--gateway <name>', 'gateway implementation: auto (nginx when installed, else the Node gateway) | nginx | node', 'auto')
     .option('--runtime <name>', `onnxruntime every model-hosting process loads its models on: ${RUNTIMES.map((r) => r.name).join(', ')} (default ${DEFAULT_RUNTIME_NAME})`)
     .option('--model-runtime <model=name>', 'run one model on another runtime (repeatable); in the monolith only runtimes that co-host work (`splitbench run library` shows which)', (value: string, previous: string[] = []) => [...previous, value])
-    .option('--store <dir>', 'model store', defaultStoreDir())
+    .option('--manifest <file>', 'serve your models: a splitbench.yaml (`splitbench models init DIR` writes one)')
+    .option('--store <dir>', 'model store (default: models/store, or models/store-manifest with --manifest)')
     .option('--no-restart', 'do not restart servers that die')
     .option('--json', 'print the endpoints as one JSON object')
     .option('--verbose', 'forward server output to stderr')
