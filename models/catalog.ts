@@ -40,6 +40,8 @@ export interface FileSource {
   kind: 'file';
   path: string;
   sha256: string;
+  /** External-data files the model names (relative to its folder), copied beside every published version. */
+  externalFiles?: string[];
 }
 
 /** A model written by the project's own code. */

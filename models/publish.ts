@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { FileSource, ModelSpec } from './catalog.js';
 import { latestVersion, modelPath, readPackagedModel, sha256, type ModelFileInfo } from './store.js';
 import { generateFromRecipe } from './synthetic/generators.js';
@@ -23,6 +23,19 @@ function readManifestFile(name: string, source: FileSource): Uint8Array {
   return bytes;
 }
 
+/** Copies a manifest model's external-data files beside a published version, so the runtime finds them where the model says; returns their bytes. */
+function copyExternalFiles(spec: ModelSpec, modelFile: string): number {
+  if (spec.source.kind !== 'file') return 0;
+  let bytes = 0;
+  for (const external of spec.source.externalFiles ?? []) {
+    const target = join(dirname(modelFile), external);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(join(dirname(spec.source.path), external), target);
+    bytes += statSync(target).size;
+  }
+  return bytes;
+}
+
 /** Writes a file atomically, so a server never loads half a model. */
 function writeAtomically(path: string, bytes: Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -37,6 +50,7 @@ export function prepareStore(storeDir: string, specs: readonly ModelSpec[]): str
   for (const spec of specs) {
     const path = modelPath(storeDir, spec.name, spec.initialVersion);
     if (existsSync(path) && statSync(path).size > 0) continue;
+    copyExternalFiles(spec, path);
     writeAtomically(path, modelBytes(spec, spec.initialVersion));
     written.push(path);
   }
@@ -55,8 +69,9 @@ export function publishVersion(storeDir: string, spec: ModelSpec, options: Publi
   const bytes = modelBytes(spec, version);
   const content = options.corrupt ? corruptBytes(bytes) : bytes;
   const path = modelPath(storeDir, spec.name, version);
+  const externalBytes = copyExternalFiles(spec, path);
   writeAtomically(path, content);
-  return { path, version, bytes: content.byteLength, sha256: sha256(content) };
+  return { path, version, bytes: content.byteLength + externalBytes, sha256: sha256(content) };
 }
 
 /** Keeps the first third of a model and appends garbage: what an interrupted upload looks like. */

@@ -53,7 +53,7 @@ export function buildManifestSpec(entry: ManifestModelEntry, path: string, sha25
     name: entry.name,
     description: entry.description ?? `${entry.file} (from the manifest)`,
     initialVersion: 1,
-    source: { kind: 'file', path, sha256 },
+    source: { kind: 'file', path, sha256, ...(signature.externalFiles.length > 0 ? { externalFiles: [...signature.externalFiles] } : {}) },
     inputs: entry.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] })),
     outputs: entry.outputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] })),
     sloMs: entry.slo_ms,

@@ -17,8 +17,8 @@ export interface GraphSignature {
   inputs: GraphTensor[];
   outputs: GraphTensor[];
   opset: number | null;
-  /** True when some initializer keeps its data in an external file. */
-  externalData: boolean;
+  /** Files (relative to the model) that initializers keep their data in; empty when all data is inline. */
+  externalFiles: string[];
 }
 
 /** Describes one ValueInfoProto. */
@@ -39,6 +39,6 @@ export function readGraphSignature(bytes: Uint8Array): GraphSignature {
     inputs: (graph.input ?? []).filter((i) => !initializers.has(i.name ?? '')).map(describe),
     outputs: (graph.output ?? []).map(describe),
     opset: model.opsetImport?.find((o) => !o.domain)?.version ? Number(model.opsetImport.find((o) => !o.domain)!.version) : null,
-    externalData: (graph.initializer ?? []).some((i) => i.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL),
+    externalFiles: [...new Set((graph.initializer ?? []).filter((i) => i.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL).flatMap((i) => (i.externalData ?? []).filter((e) => e.key === 'location').map((e) => e.value ?? '')))].filter(Boolean),
   };
 }

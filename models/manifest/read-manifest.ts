@@ -98,6 +98,11 @@ function checkModel(entry: ManifestModelEntry, dir: string, at: (path: PropertyK
     where(['file'], `${entry.file} is not a readable ONNX model (${(error as Error).message})`);
     return null;
   }
+  for (const external of signature.externalFiles) {
+    const data = resolve(dirname(path), external);
+    if (external.startsWith('/') || external.split(/[\\/]/).includes('..')) where(['file'], `the model keeps its weights in "${external}", outside its folder; keep external data beside the .onnx`);
+    else if (!existsSync(data)) where(['file'], `the model keeps its weights in "${external}", which is not beside it (looked at ${data}); copy the data file next to the .onnx`);
+  }
   const inputNames = signature.inputs.map((t) => t.name);
   entry.inputs.forEach((input, i) => {
     const problem = compareTensor('input', input, signature.inputs.find((t) => t.name === input.name), inputNames);

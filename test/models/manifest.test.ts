@@ -1,12 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestError, readManifest } from '../../models/manifest/read-manifest.js';
 import { generateParametricModel, generateRmsNormModel } from '../../models/synthetic/generators.js';
 import { ensureCompiled } from '../bench/targets/local/helpers.js';
-import { writeIdentityModel } from './identity-model.js';
+import { externalizeWeights, writeIdentityModel } from './identity-model.js';
+import { prepareStore, publishVersion } from '../../models/publish.js';
+import { loadModel } from '../../models/runtime.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'splitbench-manifest-'));
@@ -138,4 +140,31 @@ describe('bad manifests: every problem at once, each naming the line, the model,
     expect(old.exitCode, old.stdout).toBe(2);
     expect(old.stderr).toMatch(/^splitbench: model "rms" \(rms\.onnx\): model "rms" version 1 .* failed to load on runtime ort-1\.17/m);
   }, 60_000);
+});
+
+describe('models with external data', () => {
+  it('publish with their data file beside every version, load, and redeploy a new version that answers the same', async () => {
+    const { model, data } = externalizeWeights(generateParametricModel({ width: 32, layers: 2, seed: 9 }), 'mlp-ext.data');
+    writeFileSync(join(dir, 'mlp-ext.onnx'), model);
+    writeFileSync(join(dir, 'mlp-ext.data'), data);
+    const path = join(dir, 'ext.yaml');
+    writeFileSync(path, ['version: 1', 'models:', '  - name: mlp-ext', '    file: mlp-ext.onnx', '    weight_class: light', '    slo_ms: 10', '    rate_rps: 5', '    inputs:', '      - { name: x, datatype: FP32, shape: [1, 32] }', '    outputs:', '      - { name: y, datatype: FP32, shape: [1, 32] }', ''].join('\n'));
+    const [entry] = readManifest(path).models;
+    expect(entry!.signature.externalFiles).toEqual(['mlp-ext.data']);
+    const store = join(dir, 'ext-store');
+    prepareStore(store, [entry!.spec]);
+    const v2 = publishVersion(store, entry!.spec);
+    expect(existsSync(join(dirname(v2.path), 'mlp-ext.data'))).toBe(true);
+    expect(v2.bytes).toBe(readFileSync(v2.path).byteLength + data.byteLength);
+    const outputs = [];
+    for (const version of [1, 2]) {
+      const loaded = await loadModel(entry!.spec, store, version, undefined, 0);
+      outputs.push(Array.from((await loaded.run(entry!.spec.sampleInputs(3)))[0]!.data as Float32Array));
+      await loaded.release();
+    }
+    expect(outputs[1]).toEqual(outputs[0]);
+    expect(outputs[0]!.some((v) => v !== 0)).toBe(true);
+    rmSync(join(dir, 'mlp-ext.data'));
+    expect(problemsOf(path)).toEqual([expect.stringMatching(/models\[0\] \(mlp-ext\)\.file: the model keeps its weights in "mlp-ext\.data", which is not beside it .*; copy the data file next to the \.onnx$/)]);
+  });
 });
