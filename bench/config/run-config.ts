@@ -210,7 +210,7 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     }
   }
   if (!settings.fault.targetModels.includes(settings.fault.kindTarget)) settings.fault.kindTarget = settings.fault.targetModels[0]!;
-  for (const model of manifest?.models ?? []) settings.latency.rates[model.entry.name] = model.entry.rate_rps;
+  for (const model of manifest?.models ?? []) settings.latency.rates[model.entry.name] = model.rateRps;
   for (const model of models) if (settings.latency.rates[model] === undefined) settings.latency.rates[model] = findModel(model)?.weightClass === 'heavy' ? 4 : 100;
 
   if (problems.length > 0 || typeof gateway === 'string') throw new ConfigError(problems);

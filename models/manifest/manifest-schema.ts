@@ -26,7 +26,9 @@ export const ManifestModelSchema = z.object({
   runtime: z.enum(RUNTIMES.map((r) => r.name) as [string, ...string[]]).optional(),
   slo_ms: z.number().positive(),
   weight_class: z.enum(['light', 'heavy']),
-  rate_rps: z.number().positive('the model\'s request rate in the mix must be above 0'),
+  /** Requests per second of this model in the mix; or `rate_share` of the manifest's `total_rps`. */
+  rate_rps: z.number().positive('the model\'s request rate in the mix must be above 0').optional(),
+  rate_share: z.number().positive('a share of the total rate must be above 0').max(1, 'a share of the total rate is at most 1').optional(),
   encoding: z.enum(['json', 'binary']).default('binary'),
   inputs: z.array(TensorSchema.extend({ values: InputValuesSchema.optional() })).min(1),
   outputs: z.array(TensorSchema).min(1),
@@ -34,8 +36,26 @@ export const ManifestModelSchema = z.object({
 
 export const ManifestSchema = z.object({
   version: z.literal(1),
+  /** The mix's total rate, which `rate_share` models take their share of. */
+  total_rps: z.number().positive('the total rate must be above 0').optional(),
   models: z.array(ManifestModelSchema).min(1),
-}).strict();
+}).strict().superRefine((manifest, ctx) => {
+  manifest.models.forEach((model, i) => {
+    if ((model.rate_rps === undefined) === (model.rate_share === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['models', i], message: 'give the model\'s rate in the mix as rate_rps (requests per second) or rate_share (of total_rps), one of the two' });
+    }
+    if (model.rate_share !== undefined && manifest.total_rps === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['models', i, 'rate_share'], message: 'rate_share needs total_rps at the top of the manifest' });
+    }
+  });
+  const shares = manifest.models.reduce((sum, m) => sum + (m.rate_share ?? 0), 0);
+  if (shares > 1 + 1e-9) ctx.addIssue({ code: 'custom', path: ['models'], message: `the rate_share values add up to ${Number(shares.toFixed(6))}; as shares of total_rps they add up to at most 1` });
+});
+
+/** A model's requests per second in the mix: its rate_rps, or its share of the manifest's total_rps. */
+export function rateOf(model: ManifestModelEntry, totalRps: number | undefined): number {
+  return model.rate_rps ?? model.rate_share! * totalRps!;
+}
 
 export type ManifestModelEntry = z.infer<typeof ManifestModelSchema>;
 export type InputValues = z.infer<typeof InputValuesSchema>;

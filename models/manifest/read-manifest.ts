@@ -4,7 +4,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ModelSpec } from '../catalog.js';
 import { sha256 } from '../store.js';
 import { DATATYPE_INFO, type Datatype } from '../tensor.js';
-import { ManifestSchema, type InputValues, type ManifestModelEntry } from './manifest-schema.js';
+import { ManifestSchema, rateOf, type InputValues, type ManifestModelEntry } from './manifest-schema.js';
 import { buildManifestSpec } from './manifest-specs.js';
 import { readGraphSignature, type GraphSignature, type GraphTensor } from './onnx-graph.js';
 
@@ -25,6 +25,8 @@ export interface ManifestModel {
   bytes: number;
   signature: GraphSignature;
   spec: ModelSpec;
+  /** Requests per second in the mix (rate_rps, or rate_share of total_rps). */
+  rateRps: number;
 }
 
 /** A validated manifest: every model file found, hashed and matching its declared inputs and outputs. */
@@ -80,7 +82,7 @@ function compareTensor(kind: 'input' | 'output', declared: { name: string; datat
 }
 
 /** Checks one model entry against its file; returns the model, or null with its problems pushed. */
-function checkModel(entry: ManifestModelEntry, dir: string, at: (path: PropertyKey[]) => string, index: number, problems: string[]): ManifestModel | null {
+function checkModel(entry: ManifestModelEntry, totalRps: number | undefined, dir: string, at: (path: PropertyKey[]) => string, index: number, problems: string[]): ManifestModel | null {
   const where = (path: PropertyKey[], message: string) => problems.push(`${at(['models', index, ...path])}: models[${index}] (${entry.name}).${fieldName(path)}: ${message}`);
   const before = problems.length;
   const path = resolve(dir, entry.file);
@@ -119,7 +121,7 @@ function checkModel(entry: ManifestModelEntry, dir: string, at: (path: PropertyK
     if (problem) where(['outputs', i], problem);
   });
   if (problems.length > before) return null;
-  return { entry, path, sha256: hash, bytes: bytes.byteLength, signature, spec: buildManifestSpec(entry, path, hash, signature) };
+  return { entry, path, sha256: hash, bytes: bytes.byteLength, signature, spec: buildManifestSpec(entry, path, hash, signature), rateRps: rateOf(entry, totalRps) };
 }
 
 /** Reads, validates and hashes a manifest and its model files; throws ManifestError listing every problem. */
@@ -141,7 +143,7 @@ export function readManifest(file: string): LoadedManifest {
     if (seen.has(entry.name)) problems.push(`${at(['models', i, 'name'])}: models[${i}].name: "${entry.name}" is also the name of models[${seen.get(entry.name)}]; names must be unique`);
     seen.set(entry.name, i);
   });
-  const models = parsed.data.models.map((entry, i) => checkModel(entry, dirname(path), at, i, problems));
+  const models = parsed.data.models.map((entry, i) => checkModel(entry, parsed.data.total_rps, dirname(path), at, i, problems));
   if (problems.length > 0) throw new ManifestError(problems);
   return { path, models: models as ManifestModel[] };
 }

@@ -114,6 +114,18 @@ describe('bad manifests: every problem at once, each naming the line, the model,
     expect(problemsOf(thumbManifest({ inputs: '\n      - { name: pixels, datatype: UINT8, shape: [4, 3, 8, 8], values: { random: { low: 0, high: 300 } } }' }))).toEqual([expect.stringMatching(/inputs\[0\]\.values: random range \[0, 300\] does not fit UINT8 \(0 to 255\)$/)]);
   });
 
+  it('a rate as a share of total_rps, and the mistakes around it', () => {
+    const shared = (top: string, model: string) => {
+      const path = join(dir, 'share.yaml');
+      const text = readFileSync(thumbManifest({ rate_rps: '' }), 'utf8').replace('version: 1\n', `version: 1\n${top}`).replace('    slo_ms: 10\n', `    slo_ms: 10\n${model}`);
+      writeFileSync(path, text);
+      return path;
+    };
+    expect(readManifest(shared('total_rps: 200\n', '    rate_share: 0.25\n')).models[0]!.rateRps).toBe(50);
+    expect(problemsOf(shared('total_rps: 200\n', ''))).toEqual([expect.stringMatching(/models\[0\]: give the model's rate in the mix as rate_rps \(requests per second\) or rate_share \(of total_rps\), one of the two$/)]);
+    expect(problemsOf(shared('', '    rate_share: 0.5\n'))).toEqual([expect.stringMatching(/models\[0\]\.rate_share: rate_share needs total_rps at the top of the manifest$/)]);
+  });
+
   it('reports every problem of a manifest at once, schema problems with their lines', () => {
     const path = join(dir, 'many.yaml');
     writeFileSync(path, ['version: 1', 'models:', '  - name: Thumb', '    file: thumb.onnx', '    weight_class: medium', '    slo_ms: 10', '    rate_rps: 5', '    colour: red', '    inputs: []', '    outputs: []', ''].join('\n'));
