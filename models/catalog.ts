@@ -64,6 +64,8 @@ export interface ModelSpec {
   defaultEncoding: PayloadEncoding;
   /** Deterministic sample request for a seed. */
   sampleInputs(seed: number): Tensor[];
+  /** A user's recorded requests (manifest `requests_file`), which load sends in turn. */
+  recordedInputs?: Tensor[][];
   /** Inputs (by name) whose listed dims may vary; validation accepts exactly these, in both topologies. */
   variableDims?: Record<string, VariableDims>;
   /** A small valid request for the availability probe (default: `sampleInputs`); needs `variableDims` when its shape differs. */

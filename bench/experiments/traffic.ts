@@ -5,11 +5,13 @@ import { encodeInferRequest, type EncodedRequest } from '../protocol/encode-requ
 import type { RunningTopology } from '../targets/types.js';
 import type { Timeline, TimelineMark } from '../results/schema.js';
 
-/** One sample request per model, encoded the way the model's clients send it (seeded, reproducible). */
+/** One sample request per model, encoded the way the model's clients send it (seeded, reproducible); a model with recorded requests also carries them all. */
 export function buildRequests(models: readonly string[], seed: number): Record<string, EncodedRequest> {
   return Object.fromEntries(models.map((name) => {
     const spec = findModel(name)!;
-    return [name, encodeInferRequest(spec.sampleInputs(seed), spec.defaultEncoding)];
+    const request = encodeInferRequest(spec.sampleInputs(seed), spec.defaultEncoding);
+    if (!spec.recordedInputs || spec.recordedInputs.length < 2) return [name, request];
+    return [name, { ...request, variants: spec.recordedInputs.map((inputs) => { const { body, headers } = encodeInferRequest(inputs, spec.defaultEncoding); return { body, headers }; }) }];
   }));
 }
 
@@ -31,7 +33,7 @@ export function buildOpenLoopPlan(
   return {
     streams: Object.entries(rates)
       .filter(([, rate]) => rate > 0)
-      .map(([model, rateRps]) => ({ model, url: inferUrl(topology, model), method: 'POST' as const, headers: requests[model]!.headers, body: requests[model]!.body, rateRps, arrival: settings.arrival })),
+      .map(([model, rateRps]) => ({ model, url: inferUrl(topology, model), method: 'POST' as const, headers: requests[model]!.headers, body: requests[model]!.body, ...(requests[model]!.variants ? { variants: requests[model]!.variants } : {}), rateRps, arrival: settings.arrival })),
     durationMs: timing.durationMs,
     warmupMs: timing.warmupMs,
     seed: timing.seed,

@@ -27,6 +27,9 @@ interface PreparedStream {
   method: NonNullable<LoadStream['method']>;
   headers: Record<string, string>;
   body: string | Buffer | undefined;
+  /** Recorded requests sent in turn (empty: always `headers` and `body`). */
+  variants: { headers: Record<string, string>; body: string | Buffer }[];
+  sent: number;
   inFlight: number;
   maxInFlight: number;
 }
@@ -119,8 +122,11 @@ function prepareStream(stream: LoadStream): PreparedStream {
     headersTimeout: 0,
     bodyTimeout: 0,
   });
-  const body = stream.body === undefined ? undefined : typeof stream.body === 'string' ? stream.body : Buffer.from(stream.body);
+  const toBody = (value: NonNullable<LoadStream['body']>): string | Buffer => (typeof value === 'string' ? value : Buffer.from(value));
+  const body = stream.body === undefined ? undefined : toBody(stream.body);
   return {
+    variants: (stream.variants ?? []).map((v) => ({ headers: v.headers, body: toBody(v.body) })),
+    sent: 0,
     pool,
     path: url.pathname + url.search,
     method: stream.method ?? (body === undefined ? 'GET' : 'POST'),
@@ -146,8 +152,10 @@ function sendOne(stream: PreparedStream, intendedAtMs: number, timeoutMs: number
     settle({ kind: 'error', error: 'timeout', latencyMs: timeoutMs });
     controller.abort();
   }, Math.max(0, intendedAtMs + timeoutMs - nowMs()));
+  const variant = stream.variants.length > 0 ? stream.variants[stream.sent % stream.variants.length] : undefined;
+  stream.sent++;
   stream.pool
-    .request({ path: stream.path, method: stream.method, headers: stream.headers, body: stream.body, signal: controller.signal })
+    .request({ path: stream.path, method: stream.method, headers: variant?.headers ?? stream.headers, body: variant?.body ?? stream.body, signal: controller.signal })
     .then(async (response) => {
       // Read the whole body (dump's default limit would cut the connection on large tensors).
       await response.body.dump({ limit: Number.MAX_SAFE_INTEGER });

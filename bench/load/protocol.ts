@@ -4,8 +4,8 @@ import type { HealthSnapshot, LoadStream, OpenLoopPlan, OpenLoopResult } from '.
 /** A request body as it crosses the IPC channel (JSON serialisation cannot carry bytes). */
 export type WireBody = { text: string } | { base64: string } | null;
 
-/** A stream whose body is wire-encoded. */
-export type WireStream = Omit<LoadStream, 'body'> & { body: WireBody };
+/** A stream whose body (and recorded variants' bodies) are wire-encoded. */
+export type WireStream = Omit<LoadStream, 'body' | 'variants'> & { body: WireBody; variants?: { headers: Record<string, string>; body: WireBody }[] };
 
 /** Open-loop plan as sent to the generator process. */
 export type WireOpenLoopPlan = Omit<OpenLoopPlan, 'streams'> & { streams: WireStream[] };
@@ -38,10 +38,16 @@ export function decodeWireBody(body: WireBody): LoadStream['body'] {
 
 /** Plan with bodies wire-encoded. */
 export function encodeWirePlan(plan: OpenLoopPlan): WireOpenLoopPlan {
-  return { ...plan, streams: plan.streams.map((s) => ({ ...s, body: encodeWireBody(s.body) })) };
+  return {
+    ...plan,
+    streams: plan.streams.map(({ variants, ...s }) => ({ ...s, body: encodeWireBody(s.body), ...(variants ? { variants: variants.map((v) => ({ headers: v.headers, body: encodeWireBody(v.body) })) } : {}) })),
+  };
 }
 
 /** Plan with bodies decoded back to strings/bytes. */
 export function decodeWirePlan(plan: WireOpenLoopPlan): OpenLoopPlan {
-  return { ...plan, streams: plan.streams.map((s) => ({ ...s, body: decodeWireBody(s.body) })) };
+  return {
+    ...plan,
+    streams: plan.streams.map(({ variants, ...s }) => ({ ...s, body: decodeWireBody(s.body), ...(variants ? { variants: variants.map((v) => ({ headers: v.headers, body: decodeWireBody(v.body)! })) } : {}) })),
+  };
 }

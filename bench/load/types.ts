@@ -18,6 +18,8 @@ export interface LoadStream {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   headers?: Record<string, string>;
   body?: RequestBody;
+  /** Requests sent in turn instead of `headers`/`body` (a user's recorded requests), one per send. */
+  variants?: { headers: Record<string, string>; body: RequestBody }[];
   rateRps: number;
   arrival: Arrival;
   /** An availability probe (kept apart from the load's latency and SLO figures by the experiments). */

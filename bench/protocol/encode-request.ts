@@ -7,6 +7,8 @@ export interface EncodedRequest {
   body: Buffer;
   headers: Record<string, string>;
   encoding: PayloadEncoding;
+  /** The model's recorded requests, encoded alike, for load that sends them in turn (absent: the one sample). */
+  variants?: { body: Buffer; headers: Record<string, string> }[];
 }
 
 

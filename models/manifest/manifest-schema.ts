@@ -30,6 +30,8 @@ export const ManifestModelSchema = z.object({
   rate_rps: z.number().positive('the model\'s request rate in the mix must be above 0').optional(),
   rate_share: z.number().positive('a share of the total rate must be above 0').max(1, 'a share of the total rate is at most 1').optional(),
   encoding: z.enum(['json', 'binary']).default('binary'),
+  /** Recorded requests (OIP JSON, one per line, relative to the manifest), sent in turn instead of generated values. */
+  requests_file: z.string().min(1).optional(),
   inputs: z.array(TensorSchema.extend({ values: InputValuesSchema.optional() })).min(1),
   outputs: z.array(TensorSchema).min(1),
 }).strict();

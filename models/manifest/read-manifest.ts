@@ -3,7 +3,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ModelSpec } from '../catalog.js';
 import { sha256 } from '../store.js';
-import { DATATYPE_INFO, type Datatype } from '../tensor.js';
+import { DATATYPE_INFO, type Datatype, type Tensor } from '../tensor.js';
+import { decodeJsonRequest } from '../../serving/codec/json-codec.js';
 import { ManifestSchema, rateOf, type InputValues, type ManifestModelEntry } from './manifest-schema.js';
 import { buildManifestSpec } from './manifest-specs.js';
 import { readGraphSignature, type GraphSignature, type GraphTensor } from './onnx-graph.js';
@@ -81,6 +82,25 @@ function compareTensor(kind: 'input' | 'output', declared: { name: string; datat
   return null;
 }
 
+const MAX_RECORDED_REQUESTS = 10_000;
+
+/** Decodes a file of recorded OIP JSON requests (one per line) as the servers would; a string says what is wrong with it. */
+function readRecordedRequests(spec: ModelSpec, path: string, shown: string): Tensor[][] | string {
+  if (!existsSync(path)) return `${shown} not found (looked at ${path}); give the file of recorded requests (OIP JSON, one per line) relative to the manifest`;
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const requests: Tensor[][] = [];
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    try {
+      requests.push(decodeJsonRequest(spec, Buffer.from(line)).inputs);
+    } catch (error) {
+      return `${shown}:${i + 1}: ${(error as Error).message}`;
+    }
+    if (requests.length > MAX_RECORDED_REQUESTS) return `${shown} has more than ${MAX_RECORDED_REQUESTS} requests; keep a sample of them`;
+  }
+  return requests.length > 0 ? requests : `${shown} has no requests; put one OIP JSON request per line ({"inputs":[{"name","datatype","shape","data"}]})`;
+}
+
 /** Checks one model entry against its file; returns the model, or null with its problems pushed. */
 function checkModel(entry: ManifestModelEntry, totalRps: number | undefined, dir: string, at: (path: PropertyKey[]) => string, index: number, problems: string[]): ManifestModel | null {
   const where = (path: PropertyKey[], message: string) => problems.push(`${at(['models', index, ...path])}: models[${index}] (${entry.name}).${fieldName(path)}: ${message}`);
@@ -121,7 +141,17 @@ function checkModel(entry: ManifestModelEntry, totalRps: number | undefined, dir
     if (problem) where(['outputs', i], problem);
   });
   if (problems.length > before) return null;
-  return { entry, path, sha256: hash, bytes: bytes.byteLength, signature, spec: buildManifestSpec(entry, path, hash, signature), rateRps: rateOf(entry, totalRps) };
+  const spec = buildManifestSpec(entry, path, hash, signature);
+  if (entry.requests_file !== undefined) {
+    const recorded = readRecordedRequests(spec, resolve(dir, entry.requests_file), entry.requests_file);
+    if (typeof recorded === 'string') {
+      where(['requests_file'], recorded);
+      return null;
+    }
+    spec.recordedInputs = recorded;
+    spec.sampleInputs = (seed) => recorded[Math.abs(seed) % recorded.length]!;
+  }
+  return { entry, path, sha256: hash, bytes: bytes.byteLength, signature, spec, rateRps: rateOf(entry, totalRps) };
 }
 
 /** Reads, validates and hashes a manifest and its model files; throws ManifestError listing every problem. */

@@ -9,6 +9,9 @@ import { ensureCompiled } from '../bench/targets/local/helpers.js';
 import { externalizeWeights, writeIdentityModel } from './identity-model.js';
 import { prepareStore, publishVersion } from '../../models/publish.js';
 import { loadModel } from '../../models/runtime.js';
+import { buildRequests } from '../../bench/experiments/traffic.js';
+import { encodeInferRequest } from '../../bench/protocol/encode-request.js';
+import { MANIFEST_ENV, useManifest } from '../../models/manifest/active-manifest.js';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'splitbench-manifest-'));
@@ -112,6 +115,22 @@ describe('bad manifests: every problem at once, each naming the line, the model,
     expect(problemsOf(thumbManifest({ inputs: '\n      - { name: pixels, datatype: UINT8, shape: [3, 8, 8] }' }))).toEqual([expect.stringMatching(/input "pixels" has shape \[\?, 3, 8, 8\] in the model \(\? = dynamic\), the manifest gives \[3, 8, 8\]; give the fixed dims as they are and each dynamic one the size to send$/)]);
     expect(problemsOf(thumbManifest({ inputs: '\n      - { name: pixels, datatype: UINT8, shape: [-1, 3, 8, 8] }' }))).toEqual([expect.stringMatching(/^bad\.yaml:9: models\[0\]\.inputs\[0\]\.shape\[0\]: each dim must be a positive size to send/)]);
     expect(problemsOf(thumbManifest({ inputs: '\n      - { name: pixels, datatype: UINT8, shape: [4, 3, 8, 8], values: { random: { low: 0, high: 300 } } }' }))).toEqual([expect.stringMatching(/inputs\[0\]\.values: random range \[0, 300\] does not fit UINT8 \(0 to 255\)$/)]);
+  });
+
+  it('recorded requests (OIP JSON lines) are decoded as a server would, sent in turn, and a bad line is named', () => {
+    const line = (batch: number, value: number) => JSON.stringify({ inputs: [{ name: 'pixels', datatype: 'UINT8', shape: [batch, 3, 8, 8], data: new Array(batch * 192).fill(value) }] });
+    writeFileSync(join(dir, 'recorded.jsonl'), [line(1, 7), line(2, 8), '', line(3, 9), ''].join('\n'));
+    const [thumb] = useManifest(thumbManifest({ requests_file: 'recorded.jsonl' }, 'recorded.yaml')).models;
+    expect(thumb!.spec.recordedInputs!.map((inputs) => inputs[0]!.shape[0])).toEqual([1, 2, 3]);
+    let request;
+    try {
+      request = buildRequests(['thumb'], 42).thumb!;
+    } finally {
+      delete process.env[MANIFEST_ENV];
+    }
+    expect(request.variants!.map((v) => v.body.byteLength)).toEqual([1, 2, 3].map((b) => encodeInferRequest(thumb!.spec.recordedInputs![b - 1]!, 'binary').body.byteLength));
+    writeFileSync(join(dir, 'recorded.jsonl'), [line(1, 7), line(1, 300)].join('\n'));
+    expect(problemsOf(thumbManifest({ requests_file: 'recorded.jsonl' }, 'recorded.yaml'))).toEqual([expect.stringMatching(/models\[0\] \(thumb\)\.requests_file: recorded\.jsonl:2: input "pixels": element 0 is 300; expected an integer from 0 to 255 \(UINT8\)$/)]);
   });
 
   it('a rate as a share of total_rps, and the mistakes around it', () => {

@@ -36,6 +36,25 @@ function only(streams: StreamResult[]): StreamResult {
 }
 
 describe('executeOpenLoop', () => {
+  it('sends a stream\'s recorded request variants in turn, each with its own headers', async () => {
+    const seen: string[] = [];
+    const server = await serve((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        seen.push(`${req.headers['x-n']}:${body}`);
+        res.end('{}');
+      });
+    });
+    const variants = ['a', 'b', 'c'].map((v, i) => ({ headers: { 'x-n': String(i) }, body: v }));
+    const plan = planFor(server.url, { durationMs: 300 }, 100);
+    plan.streams[0] = { ...plan.streams[0]!, variants };
+    await executeOpenLoop(plan);
+    expect(seen.length).toBeGreaterThanOrEqual(27);
+    expect(seen.slice(0, 6)).toEqual(['0:a', '1:b', '2:c', '0:a', '1:b', '2:c']);
+    expect(new Set(seen)).toEqual(new Set(['0:a', '1:b', '2:c']));
+  });
+
   it('records every request\'s intended send time and outcome only when the plan asks', async () => {
     // Every third request fails with a 500: the log must say which, at its intended time.
     let n = 0;
