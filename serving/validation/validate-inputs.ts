@@ -189,12 +189,14 @@ export function toTensorData(name: string, datatype: Datatype, values: readonly 
     return out;
   }
   const max = FLOAT_MAX[datatype]!;
+  // One pass that checks and stores (FP16 stores to doubles first, then rounds to half bits).
+  const out = datatype === 'FP32' ? new Float32Array(values.length) : new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (typeof value !== 'number' || !(Math.abs(value) <= max)) fail(i);
+    out[i] = value as number;
   }
-  if (datatype === 'FP16') return toFloat16Bits(values as number[]);
-  return datatype === 'FP64' ? Float64Array.from(values as number[]) : Float32Array.from(values as number[]);
+  return datatype === 'FP16' ? toFloat16Bits(out) : out;
 }
 
 /** Rejects NaN and infinities in binary float data (FP16 read from its bits). */
