@@ -47,7 +47,9 @@ describe('diagnose in a run that also has fault', () => {
   it('diagnoses every fault window, baselines included, and runs no window of its own', () => {
     const fault = results.experiments.fault!;
     const diagnose = results.experiments.diagnose!;
-    expect(fault.results).toHaveLength(4);
+    // Four windows (a baseline and a crash per variant); an invalid one (a late generator on a busy machine) runs once more.
+    expect(new Set(windowKeys(fault.results)).size).toBe(4);
+    expect(fault.results.length).toBeLessThanOrEqual(4 + fault.results.filter((r) => !r.valid).length);
     expect(windowKeys(diagnose.results)).toEqual(windowKeys(fault.results));
     // One progress step per window, all of them the fault experiment's; none is diagnose's.
     const labels = results.phases.map((p) => p.label);
@@ -66,8 +68,11 @@ describe('diagnose in a run that also has fault', () => {
   });
 
   it('sees the crash as a process exit, with the same validity as the fault window', () => {
-    for (const r of results.experiments.diagnose!.results.filter((w) => w.faultKind === 'crash')) {
-      const twin = results.experiments.fault!.results.find((f) => f.variant === r.variant && f.faultKind === 'crash')!;
+    const diagnoseCrashes = results.experiments.diagnose!.results.filter((w) => w.faultKind === 'crash');
+    for (const r of diagnoseCrashes) {
+      // Its twin: the fault window of the same variant at the same place in the run (repeats included).
+      const mine = diagnoseCrashes.filter((w) => w.variant === r.variant);
+      const twin = results.experiments.fault!.results.filter((f) => f.variant === r.variant && f.faultKind === 'crash')[mine.indexOf(r)]!;
       expect(r.valid).toBe(twin.valid);
       expect(r.processesDied.length).toBeGreaterThan(0);
       expect(r.firstSignals.some((s) => s.signal === 'process-exit')).toBe(true);
