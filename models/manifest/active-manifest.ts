@@ -1,30 +1,48 @@
 import { resolve } from 'node:path';
 import type { ModelSpec } from '../catalog.js';
-import { readManifest, type LoadedManifest } from './read-manifest.js';
+import { buildManifestSpec } from './manifest-specs.js';
+import { readManifest, type LoadedManifest, type ManifestModel } from './read-manifest.js';
 
-/** Environment variable naming the manifest every process of a run serves (set by the harness, inherited by servers and workers). */
+/**
+ * Environment variable naming the manifest every process of a run serves: set by the harness to the
+ * models it already checked (JSON, no file reads), inherited by servers and workers; a plain path
+ * (set by hand) is read and checked in full.
+ */
 export const MANIFEST_ENV = 'SPLITBENCH_MANIFEST';
 
-let cached: { path: string; manifest: LoadedManifest } | null = null;
+/** What crosses to child processes: each checked model without its recorded requests. */
+type PassedModel = Pick<ManifestModel, 'entry' | 'path' | 'sha256' | 'bytes' | 'signature' | 'rateRps'>;
+
+let cached: { value: string; manifest: LoadedManifest; specs: ModelSpec[] } | null = null;
+
+/** Rebuilds models the harness checked, so a server's start-up costs no hashing or graph reading (the same in every topology). */
+function fromPassed(value: string): LoadedManifest {
+  const passed = JSON.parse(value) as { path: string; models: PassedModel[] };
+  return { path: passed.path, models: passed.models.map((m) => ({ ...m, spec: buildManifestSpec(m.entry, m.path, m.sha256, m.signature) })) };
+}
 
 /** The manifest this process serves (from SPLITBENCH_MANIFEST), read once; null when none is set. */
 export function activeManifest(): LoadedManifest | null {
-  const path = process.env[MANIFEST_ENV];
-  if (!path) return null;
-  if (cached?.path !== path) cached = { path, manifest: readManifest(path) };
+  const value = process.env[MANIFEST_ENV];
+  if (!value) return null;
+  if (cached?.value !== value) {
+    const manifest = value.startsWith('{') ? fromPassed(value) : readManifest(value);
+    cached = { value, manifest, specs: manifest.models.map((m) => m.spec) };
+  }
   return cached.manifest;
 }
 
 /** Model specs of the active manifest (none without one). */
 export function activeManifestSpecs(): ModelSpec[] {
-  return activeManifest()?.models.map((m) => m.spec) ?? [];
+  return activeManifest() ? cached!.specs : [];
 }
 
-/** Reads a manifest and makes it the one this process and every process it starts serve. */
+/** Reads and checks a manifest, and makes it the one this process and every process it starts serve. */
 export function useManifest(path: string): LoadedManifest {
-  const absolute = resolve(path);
-  const manifest = readManifest(absolute);
-  process.env[MANIFEST_ENV] = absolute;
-  cached = { path: absolute, manifest };
+  const manifest = readManifest(resolve(path));
+  const models: PassedModel[] = manifest.models.map(({ entry, path: file, sha256, bytes, signature, rateRps }) => ({ entry, path: file, sha256, bytes, signature, rateRps }));
+  const value = JSON.stringify({ path: manifest.path, models });
+  process.env[MANIFEST_ENV] = value;
+  cached = { value, manifest, specs: manifest.models.map((m) => m.spec) };
   return manifest;
 }
