@@ -4,6 +4,8 @@ import type { Target } from './types.js';
 import { DockerTarget } from './docker/docker-target.js';
 import { connectEngine } from './docker/engine.js';
 import { buildRuntimeImage } from './docker/image.js';
+import { manifestEnvInImage } from './docker/container-env.js';
+import type { LoadedManifest } from '../../models/manifest/read-manifest.js';
 
 /** Targets that can run experiments (kubernetes renders manifests only: `splitbench manifests`). */
 export const TARGET_NAMES = ['local', 'docker'] as const;
@@ -19,14 +21,16 @@ export function parseTargetName(value: string | undefined, problems: string[]): 
 
 /**
  * The target to run on. For docker this checks the engine first (EngineUnavailableError → exit 2)
- * and builds or reuses the runtime image once, so trials do not each pay for it.
+ * and builds or reuses the runtime image once, so trials do not each pay for it; with a user's
+ * manifest the image carries its models and every container gets the manifest.
  */
-export async function createTarget(name: TargetName, options: { local?: LocalTargetOptions; onProgress?: (line: string) => void } = {}): Promise<{ target: Target; description: { name: TargetName; detail: string } }> {
+export async function createTarget(name: TargetName, options: { local?: LocalTargetOptions; onProgress?: (line: string) => void; manifest?: LoadedManifest | null } = {}): Promise<{ target: Target; description: { name: TargetName; detail: string } }> {
   if (name === 'local') return { target: new LocalTarget(options.local ?? {}), description: { name, detail: 'local processes; restarts by the splitbench supervisor, limits by cgroup v1 or the server watchdog' } };
   const docker = await connectEngine();
   const version = await docker.version().then((v) => v.Version, () => 'unknown');
-  const image = await buildRuntimeImage(docker, options.onProgress ? { onProgress: options.onProgress } : {});
+  const image = await buildRuntimeImage(docker, { ...(options.onProgress ? { onProgress: options.onProgress } : {}), manifest: options.manifest ?? null });
   options.onProgress?.(`docker target: image ${image.tag} (${(image.sizeBytes / 1024 / 1024).toFixed(0)} MiB${image.built ? `, built in ${(image.buildMs / 1000).toFixed(1)} s` : ', reused'}; ${image.nginx ? `nginx at ${image.nginx}` : 'no nginx'})`);
-  const detail = `Docker Engine ${version}, image ${image.tag} (${image.sizeBytes} bytes, ${image.nginx ? 'with nginx' : 'without nginx: gateways are the Node gateway'}); one container per process, host network; restarts, memory/CPU limits (OOM kill) and health checks are the engine's`;
-  return { target: new DockerTarget({ image: image.tag, imageNginx: image.nginx }), description: { name, detail } };
+  const carried = image.models ? `, carrying the manifest's models ${image.models.join(', ')} in ${image.manifestStore}` : '';
+  const detail = `Docker Engine ${version}, image ${image.tag} (${image.sizeBytes} bytes, ${image.nginx ? 'with nginx' : 'without nginx: gateways are the Node gateway'}${carried}); one container per process, host network; restarts, memory/CPU limits (OOM kill) and health checks are the engine's`;
+  return { target: new DockerTarget({ image: image.tag, imageNginx: image.nginx, manifestEnv: options.manifest ? manifestEnvInImage() : null }), description: { name, detail } };
 }

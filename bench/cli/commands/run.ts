@@ -98,8 +98,8 @@ async function executeRun(experiments: string, options: RunCommandOptions, comma
   const targetProblems: string[] = [];
   const targetName = parseTargetName(options.target, targetProblems);
   if (targetName === null) throw new UsageError(targetProblems);
-  if (config.manifest && targetName !== 'local') throw new UsageError([`--manifest runs on the local target only for now (got --target ${targetName}); the images do not carry your model files yet`], 'drop --target, or run the built-in models on docker');
-  const { target, description: targetDescription } = await createTarget(targetName, { onProgress: (line) => process.stderr.write(`${line}\n`) });
+  // With --manifest the docker image carries its models and every container gets the manifest.
+  const { target, description: targetDescription } = await createTarget(targetName, { manifest: config.manifest ? activeManifest() : null, onProgress: (line) => process.stderr.write(`${line}\n`) });
   if (config.gateway) config = { ...config, gateway: await fitGatewayToTarget(config.gateway, target) };
   if (resume) {
     checkResumable(resume, config, options.store ?? defaultStoreDir());

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { defaultStoreDir } from '../../../models/paths.js';
-import { useManifest } from '../../../models/manifest/active-manifest.js';
+import { activeManifest } from '../../../models/manifest/active-manifest.js';
 import { manifestStoreDir, publishManifest } from '../../../models/manifest/publish-manifest.js';
-import { ManifestError, type LoadedManifest } from '../../../models/manifest/read-manifest.js';
+import { readManifestOption } from '../../config/read-manifest-option.js';
 import { DEFAULT_RUNTIME_NAME, RUNTIMES } from '../../../models/runtimes.js';
 import { installCleanupHandlers } from '../../targets/cleanup.js';
 import { pickServerCpus } from '../../targets/local/cpu-pinning.js';
@@ -39,24 +39,13 @@ export interface ServeOptions {
   target?: string;
 }
 
-/** Reads --manifest and makes it the one every server started here serves; its problems join the others. */
-function readServeManifest(path: string | undefined, problems: ProblemList): LoadedManifest | null {
-  if (path === undefined) return null;
-  try {
-    return useManifest(path);
-  } catch (error) {
-    if (!(error instanceof ManifestError)) throw error;
-    for (const problem of error.problems) problems.add(`--manifest: ${problem}`);
-    return null;
-  }
-}
-
 /** Turns CLI options into a TopologySpec, reporting every problem at once (UsageError, exit 2). */
 export function buildServeSpec(kindArg: string, options: ServeOptions): TopologySpec {
   const problems = new ProblemList();
   const kind = parseKind(kindArg, problems);
   const variant = parseVariant(options.variant, kind, problems);
-  const manifest = readServeManifest(options.manifest, problems);
+  const { manifest, problems: manifestProblems } = readManifestOption(options.manifest);
+  manifestProblems.forEach((p) => problems.add(p));
   const models = options.models === undefined && manifest ? manifest.models.map((m) => m.entry.name) : parseModels(options.models, problems);
   const store = options.store ?? (manifest ? manifestStoreDir() : defaultStoreDir());
   // The manifest's models go into the store before the servers start, as a run publishes them.
@@ -173,9 +162,10 @@ export async function runServe(kindArg: string, options: ServeOptions): Promise<
   const targetProblems: string[] = [];
   const targetName = parseTargetName(options.target, targetProblems);
   if (targetName === null) throw new UsageError(targetProblems, 'see `splitbench serve --help`');
-  if (options.manifest !== undefined && targetName !== 'local') throw new UsageError([`--manifest serves on the local target only for now (got --target ${targetName}); the images do not carry your model files yet`]);
   const local = options.verbose ? { onOutput: (name: string, stream: 'stdout' | 'stderr', line: string) => process.stderr.write(`[${name}${stream === 'stderr' ? '!' : ''}] ${line}\n`) } : {};
-  const { target } = await createTarget(targetName, { local, onProgress: (line) => process.stderr.write(`${line}\n`) });
+  // With --manifest the docker image carries its models and every container gets the manifest.
+  const manifest = options.manifest !== undefined ? activeManifest() : null;
+  const { target } = await createTarget(targetName, { local, manifest, onProgress: (line) => process.stderr.write(`${line}\n`) });
   process.stderr.write(`splitbench: starting ${spec.kind} (${spec.variant}) with ${spec.models.join(', ')}…\n`);
   let topology: RunningTopology;
   try {

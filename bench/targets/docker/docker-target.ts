@@ -20,6 +20,7 @@ import { connectEngine, PROCESS_LABEL, removeRunContainers, RUN_LABEL } from './
 import { findFreePort, findServerPid, readLogTail, toSignalName } from './engine-helpers.js';
 import { startEngineEvents, type EngineEvent } from './engine-events.js';
 import { buildRuntimeImage, IMAGE_APP_DIR, IMAGE_NODE, readImageNginx } from './image.js';
+import { containerEnv } from './container-env.js';
 
 /** Options of the docker target. */
 export interface DockerTargetOptions {
@@ -31,6 +32,8 @@ export interface DockerTargetOptions {
   healthIntervalMs?: number;
   /** Harness-side grace before the engine SIGKILLs a stopped container (default: the servers' grace + 1 s). */
   stopGraceMs?: number;
+  /** SPLITBENCH_MANIFEST of every container (container-env.ts), when `image` carries a user's manifest. */
+  manifestEnv?: string | null;
 }
 
 /** A running docker topology: the RunningTopology contract plus engine details. */
@@ -223,7 +226,7 @@ async function startDockerTopology(docker: Docker, runtime: { tag: string; nginx
       Entrypoint: [IMAGE_NODE],
       Cmd: [state.entry, ...state.command],
       WorkingDir: IMAGE_APP_DIR,
-      Env: Object.entries(planned.env).map(([key, value]) => `${key}=${value}`),
+      Env: containerEnv(planned.env, options.manifestEnv),
       Labels: { [RUN_LABEL]: runId, [PROCESS_LABEL]: state.name },
       Healthcheck: { Test: ['CMD', IMAGE_NODE, '-e', health], Interval: healthIntervalMs * 1e6, Timeout: 5e9, Retries: 3, StartPeriod: 0 },
       StopTimeout: Math.ceil(stopGraceMs / 1000),
