@@ -9,6 +9,7 @@ import { Namespace, Service } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
 import type { ProcessName, TopologySpec } from '../types.js';
 import { buildDeploymentPlan, buildRouteArgs, type PlannedProcess, type RolloutStrategy } from '../plan.js';
+import { manifestConfigMap, manifestEnvEntry, manifestNote, needsConfigMap, type EnvEntry, type PodManifest } from './manifest-env.js';
 
 /** Port every container listens on (each pod has its own network namespace). */
 export const POD_PORT = 8000;
@@ -22,6 +23,8 @@ export interface ManifestOptions {
   image: string;
   /** Overrides the rollout of the model-hosting Deployments (default: the plan's). */
   rollout?: RolloutStrategy;
+  /** A user's manifest: every container gets it (manifest-env.ts) and serves from its store in the image. */
+  manifest?: PodManifest;
 }
 
 /** One rendered file: its name and its YAML text. */
@@ -50,12 +53,12 @@ function memoryQuantity(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)}Mi` : String(bytes);
 }
 
-/** Server flags inside a pod: bind all interfaces of the pod, the image's store, the pod port. */
-function podArgs(process: PlannedProcess, namespace: string, storeDir: string): string[] {
+/** Server flags inside a pod: bind all interfaces of the pod, the image's store (the manifest's with one), the pod port. */
+function podArgs(process: PlannedProcess, namespace: string, storeDir: string, imageStore: string): string[] {
   const args = [...process.args];
   for (let i = 0; i < args.length - 1; i++) {
     if (args[i] === '--host') args[i + 1] = '0.0.0.0';
-    if (args[i] === '--store' && args[i + 1] === storeDir) args[i + 1] = IMAGE_STORE_DIR;
+    if (args[i] === '--store' && args[i + 1] === storeDir) args[i + 1] = imageStore;
   }
   if (process.role === 'gateway') {
     const routes = Object.entries(process.upstreams).map(([model, upstream]): [string, string] => [model, `http://${objectName(upstream)}.${namespace}.svc.cluster.local:${POD_PORT}`]);
@@ -90,9 +93,9 @@ function buildDeployment(process: PlannedProcess, spec: TopologySpec, namespace:
               image: options.image,
               imagePullPolicy: 'IfNotPresent',
               command: ['/usr/bin/node', `/app/${process.entry}`],
-              args: podArgs(process, namespace, spec.storeDir),
+              args: podArgs(process, namespace, spec.storeDir, options.manifest?.store ?? IMAGE_STORE_DIR),
               ports: [{ name: 'http', containerPort: POD_PORT, protocol: 'TCP' }],
-              env: Object.entries(process.env).map(([envName, value]) => ({ name: envName, value })),
+              env: [...Object.entries(process.env).map(([envName, value]): EnvEntry => ({ name: envName, value })), ...(options.manifest ? [manifestEnvEntry(options.manifest)] : [])],
               readinessProbe: { httpGet: { path: process.health.ready, port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
               livenessProbe: { httpGet: { path: process.health.live, port: 'http' }, initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
               ...(Object.keys(resources).length > 0 ? { resources: { requests: resources, limits: resources } } : {}),
@@ -128,10 +131,12 @@ export function renderManifests(spec: TopologySpec, options: ManifestOptions): M
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(options.runId)) throw new Error(`run id "${options.runId}" is not usable in a namespace; expected lowercase letters, digits and '-'`);
   const plan = buildDeploymentPlan(spec, options.rollout ? { rollout: options.rollout } : {});
   const namespace = namespaceName(options.runId, spec);
-  const header = `# splitbench ${spec.kind} (${spec.variant}), models ${spec.models.join(', ')}; rendered from the deployment plan\n`;
+  const header = `# splitbench ${spec.kind} (${spec.variant}), models ${spec.models.join(', ')}; rendered from the deployment plan\n${options.manifest ? manifestNote(options.manifest, options.image) : ''}`;
   const toYaml = (object: unknown): string => header + stringify(object, { lineWidth: 0 });
   const restartNote = spec.restartPolicy === 'always' ? '' : '# note: Deployments always restart containers (restartPolicy Always); the plan asked for "never"\n';
   const files: ManifestFile[] = [{ file: '00-namespace.yaml', yaml: toYaml(validated(new Namespace({ metadata: { name: namespace, labels: { 'app.kubernetes.io/name': 'splitbench', 'splitbench.run': options.runId } } }), `namespace ${namespace}`)) }];
+  // A manifest over the inline limit goes into a ConfigMap the containers' env refers to.
+  if (options.manifest && needsConfigMap(options.manifest)) files.push({ file: '05-manifest-configmap.yaml', yaml: toYaml(validated(manifestConfigMap(options.manifest, namespace, options.runId), 'ConfigMap splitbench-manifest')) });
   plan.processes.forEach((process, i) => {
     const name = objectName(process.name);
     const prefix = String(10 + i * 10).padStart(2, '0');
