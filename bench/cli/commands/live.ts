@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { defaultStoreDir, projectRoot } from '../../../models/paths.js';
+import { manifestStoreDir, publishManifest } from '../../../models/manifest/publish-manifest.js';
+import { readManifestOption } from '../../config/read-manifest-option.js';
 import { PROFILES } from '../../config/profiles.js';
 import { parseVariants, type TopologyVariant } from '../../config/topologies.js';
 import { LiveSession } from '../../live/live-session.js';
@@ -22,7 +24,9 @@ export interface LiveOptions {
   host: string;
   rateScale: string;
   out?: string;
-  store: string;
+  store?: string;
+  /** --manifest: your models (splitbench.yaml); their rates in the mix come from it. */
+  manifest?: string;
   seed: string;
   json?: boolean;
   verbose?: boolean;
@@ -44,18 +48,24 @@ export interface LiveSettings {
 const LIVE_MEMORY_LIMIT_BYTES = 768 * 1024 * 1024;
 
 /**
- * Per-model rates: the latency experiment's mix times `scale` (default 0.5), at least 1 req/s. At the
- * full mix one topology keeps its core under half busy; halved, both topologies and the harness fit 2 cores.
+ * Per-model rates: the latency experiment's mix (a manifest's rates for its models) times `scale`
+ * (default 0.5), at least 1 req/s. At the full mix one topology keeps its core under half busy;
+ * halved, both topologies and the harness fit 2 cores.
  */
-export function buildLiveRates(models: readonly string[], scale: number): Record<string, number> {
-  const base = PROFILES.quick.latency.rates as Record<string, number | undefined>;
+export function buildLiveRates(models: readonly string[], scale: number, manifestRates: Record<string, number> = {}): Record<string, number> {
+  const base = { ...(PROFILES.quick.latency.rates as Record<string, number | undefined>), ...manifestRates };
   return Object.fromEntries(models.map((m) => [m, Math.max(1, Math.round((base[m] ?? 10) * scale))]));
 }
 
 /** Turns CLI options into settings, reporting every problem at once (UsageError, exit 2). */
 export function parseLiveOptions(options: LiveOptions): LiveSettings {
   const problems = new ProblemList();
-  const models = parseModels(options.models, problems);
+  const { manifest, problems: manifestProblems } = readManifestOption(options.manifest);
+  manifestProblems.forEach((p) => problems.add(p));
+  const models = options.models === undefined && manifest ? manifest.models.map((m) => m.entry.name) : parseModels(options.models, problems);
+  const store = options.store ?? (manifest ? manifestStoreDir() : defaultStoreDir());
+  // The manifest's models go into the store before the servers start, as a run publishes them.
+  if (manifest) publishManifest(store, manifest);
   const { variants, problems: topologyProblems } = parseVariants(options.topologies);
   topologyProblems.forEach((p) => problems.add(p));
   for (const kind of ['monolith', 'microservices'] as const) {
@@ -66,7 +76,7 @@ export function parseLiveOptions(options: LiveOptions): LiveSettings {
   const scale = parsePositiveNumber('--rate-scale', options.rateScale, problems);
   const seed = parseInteger('--seed', options.seed, problems, 0);
   if (!/^[\w.:[\]-]+$/.test(options.host)) problems.add(`--host "${options.host}" is not a host name or address; expected e.g. 127.0.0.1 or 0.0.0.0`);
-  if (!existsSync(options.store)) problems.add(`model store ${options.store} does not exist; run \`npm run build\` or pass --store DIR`);
+  if (!existsSync(store)) problems.add(`model store ${store} does not exist; run \`npm run build\` or pass --store DIR`);
   if (problems.items.length > 0) throw new UsageError(problems.items, 'see `splitbench live --help`; `splitbench models` lists the model names');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
   return {
@@ -74,9 +84,9 @@ export function parseLiveOptions(options: LiveOptions): LiveSettings {
     topologies: variants,
     port: port!,
     host: options.host,
-    rates: buildLiveRates(models, scale!),
+    rates: buildLiveRates(models, scale!, Object.fromEntries((manifest?.models ?? []).map((m) => [m.entry.name, m.rateRps]))),
     outDir: options.out ?? join(projectRoot(), 'reports', 'runs', `${stamp}-live`),
-    store: options.store,
+    store,
     seed: seed!,
   };
 }
@@ -145,7 +155,8 @@ export function registerLiveCommand(program: Command): void {
     .option('--host <host>', 'address the page binds to (only 127.0.0.1 unless you say otherwise)', '127.0.0.1')
     .option('--rate-scale <x>', 'share of the latency experiment\'s per-model rates sent to each topology', '0.5')
     .option('--out <dir>', 'run folder written on stop or Save (default: reports/runs/<timestamp>-live)')
-    .option('--store <dir>', 'model store', defaultStoreDir())
+    .option('--manifest <file>', 'your models: a splitbench.yaml (`splitbench models init DIR` writes one); its rates set the mix; default: the built-in models')
+    .option('--store <dir>', 'model store (default: models/store, or models/store-manifest with --manifest)')
     .option('--seed <n>', 'seed of the request schedules and inputs', '1')
     .option('--json', 'print one JSON line with the page URL')
     .option('--verbose', 'forward server output to stderr')
