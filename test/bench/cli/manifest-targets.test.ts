@@ -63,7 +63,7 @@ async function stopServers(): Promise<void> {
   await Promise.all(servers.splice(0).map(async (child) => {
     child.kill('SIGINT');
     const result = await child;
-    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
   }));
 }
 
