@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { findModel } from '../../../models/catalog.js';
 import { defaultStoreDir, projectRoot } from '../../../models/paths.js';
-import { PROFILES } from '../../config/profiles.js';
 import { parseVariants, type TopologyVariant } from '../../config/topologies.js';
 import { LiveSession } from '../../live/live-session.js';
 import { startLiveServer, type LiveServer } from '../../live/live-server.js';
@@ -48,8 +48,7 @@ const LIVE_MEMORY_LIMIT_BYTES = 768 * 1024 * 1024;
  * full mix one topology keeps its core under half busy; halved, both topologies and the harness fit 2 cores.
  */
 export function buildLiveRates(models: readonly string[], scale: number): Record<string, number> {
-  const base = PROFILES.quick.latency.rates as Record<string, number | undefined>;
-  return Object.fromEntries(models.map((m) => [m, Math.max(1, Math.round((base[m] ?? 10) * scale))]));
+  return Object.fromEntries(models.map((m) => [m, Math.max(1, Math.round((findModel(m)?.rateRps ?? 10) * scale))]));
 }
 
 /** Turns CLI options into settings, reporting every problem at once (UsageError, exit 2). */

@@ -1,7 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CATALOG, DEFAULT_MODEL_NAMES } from '../../../models/catalog.js';
+import { builtinModels, defaultModelNames } from '../../../models/catalog.js';
 import { defaultStoreDir } from '../../../models/paths.js';
 import { listVersions, modelPath } from '../../../models/store.js';
 import { checkManifest, type CheckedModel } from '../../../models/manifest/check-manifest.js';
@@ -22,7 +22,7 @@ export interface ModelRow {
 
 /** Catalog rows with the newest version and size found in the store (null when not prepared). */
 export function listModelRows(storeDir: string): ModelRow[] {
-  return CATALOG.map((spec) => {
+  return builtinModels().map((spec) => {
     const version = listVersions(storeDir, spec.name).at(-1) ?? null;
     let bytes: number | null = null;
     if (version !== null) {
@@ -39,7 +39,7 @@ export function listModelRows(storeDir: string): ModelRow[] {
       inputs: spec.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] })),
       sloMs: spec.sloMs,
       weightClass: spec.weightClass,
-      default: DEFAULT_MODEL_NAMES.includes(spec.name),
+      default: defaultModelNames().includes(spec.name),
     };
   });
 }

@@ -83,7 +83,7 @@ async function collectInputs(root: string, includeNginx: boolean): Promise<Image
   const nginx = includeNginx ? findNginx() : null;
   const binaries = [IMAGE_NODE, binding, ...(nginx ? [nginx] : [])];
   const libraries = [...new Set((await Promise.all(binaries.map(listLibraries))).flat())].filter((lib) => !lib.startsWith(root));
-  return { project: ['package.json', 'dist', 'models/store', ...packages], system: [...new Set([IMAGE_NODE, ...(nginx ? [nginx] : []), ...libraries])].sort(), nginx };
+  return { project: ['package.json', 'dist', 'models/builtin.yaml', 'models/store', ...packages], system: [...new Set([IMAGE_NODE, ...(nginx ? [nginx] : []), ...libraries])].sort(), nginx };
 }
 
 /** Files under a folder, sorted, relative to the root. */
@@ -98,7 +98,7 @@ function listFiles(root: string, dir: string): string[] {
 /** Content hash of the image inputs: compiled code, model store, lockfile and node/library identities. */
 async function hashInputs(root: string, inputs: ImageInputs): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of ['package.json', 'package-lock.json', ...listFiles(root, 'dist'), ...listFiles(root, 'models/store')]) {
+  for (const file of ['package.json', 'package-lock.json', 'models/builtin.yaml', ...listFiles(root, 'dist'), ...listFiles(root, 'models/store')]) {
     hash.update(`${file}\0`);
     await new Promise<void>((resolve, reject) => {
       createReadStream(join(root, file))
