@@ -42,6 +42,8 @@ export interface FileSource {
   sha256: string;
   /** External-data files the model names (relative to its folder), copied beside every published version. */
   externalFiles?: string[];
+  /** The manifest's `next_file`: the new version redeploys publish (every other version), with the same inputs and outputs. */
+  next?: { path: string; sha256: string; externalFiles?: string[] };
 }
 
 /** A model written by the project's own code. */

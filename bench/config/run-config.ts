@@ -38,7 +38,7 @@ export interface RunOptions {
 export interface RunManifest {
   path: string;
   /** Each model's source (its file, relative to the manifest) and, when it was read, its hash and size. */
-  models: { name: string; file: string; sha256: string | null; bytes: number | null }[];
+  models: { name: string; file: string; sha256: string | null; bytes: number | null; nextFile?: string; nextSha256?: string }[];
 }
 
 /** A fully resolved, validated run configuration: recorded verbatim in results.json. */
@@ -249,6 +249,6 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     thresholds: options.threshold ?? [],
     gateway,
     ...(withoutGateway ? { directInsteadOfGateway: DIRECT_INSTEAD_OF_GATEWAY } : {}),
-    ...(manifest ? { manifest: { path: manifest.path, models: manifest.models.map((m) => ({ name: m.entry.name, file: m.source, sha256: m.sha256, bytes: m.bytes })) } } : {}),
+    ...(manifest ? { manifest: { path: manifest.path, models: manifest.models.map((m) => ({ name: m.entry.name, file: m.source, sha256: m.sha256, bytes: m.bytes, ...(m.next ? { nextFile: m.entry.next_file!, nextSha256: m.next.sha256 } : {}) })) } } : {}),
   };
 }

@@ -46,6 +46,8 @@ export const ManifestModelSchema = z.object({
   file: z.string().min(1).optional(),
   package: PackageSourceSchema.optional(),
   generate: GenerateSourceSchema.optional(),
+  /** A second .onnx (relative to the manifest) with the same inputs and outputs: the new version redeploys roll out, alternating with `file`. */
+  next_file: z.string().min(1).optional(),
   /** Expected sha256 of the file (required with `package`); checked on every run when given (the measured hash is recorded either way). */
   sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits').optional(),
   description: z.string().optional(),
@@ -92,6 +94,7 @@ export const ManifestSchema = z.object({
   manifest.models.forEach((model, i) => {
     const sources = (['file', 'package', 'generate'] as const).filter((key) => model[key] !== undefined);
     if (sources.length !== 1) ctx.addIssue({ code: 'custom', path: ['models', i], message: `give the model as file (an .onnx path relative to the manifest)${sources.length > 1 ? `, one source only; received ${sources.join(' and ')}` : ''}` });
+    if (model.next_file !== undefined && model.file === undefined) ctx.addIssue({ code: 'custom', path: ['models', i, 'next_file'], message: 'next_file is the new version of `file`; give file too' });
     if (model.package !== undefined && model.sha256 === undefined) ctx.addIssue({ code: 'custom', path: ['models', i, 'package'], message: 'a packaged model needs its sha256 pinned' });
     model.inputs.forEach((input, j) => {
       const outside = input.dynamic?.dims.filter((d) => d >= input.shape.length) ?? [];

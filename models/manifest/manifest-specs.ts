@@ -1,4 +1,4 @@
-import type { ModelSpec, VariableDims } from '../catalog.js';
+import type { FileSource, ModelSpec, VariableDims } from '../catalog.js';
 import { toFloat16Bits } from '../float16.js';
 import { createRandom } from '../random.js';
 import { allocateData, DATATYPE_INFO, elementCount, type Datatype, type Tensor, type TensorData } from '../tensor.js';
@@ -53,14 +53,21 @@ function makeRequest(inputs: readonly ManifestEntryInput[], seed: number, shapeO
   });
 }
 
+/** A model's file as the harness read it (null for a generated or unread one), and its next version's. */
+export interface ReadFile {
+  path: string | null;
+  sha256: string | null;
+  next?: FileSource['next'];
+}
+
 /** The ModelSpec source of an entry: its file as read, its package pinned by hash, or its generator's recipe. */
-function specSource(entry: ManifestModelEntry, read: { path: string | null; sha256: string | null }, signature: GraphSignature): ModelSpec['source'] {
+function specSource(entry: ManifestModelEntry, read: ReadFile, signature: GraphSignature): ModelSpec['source'] {
   if (entry.package !== undefined) return { kind: 'package', packageName: entry.package.name, entry: entry.package.entry, file: entry.package.file, sha256: entry.sha256! };
   if (entry.generate !== undefined) {
     const { seed_per_version: seedPerVersion, ...recipe } = entry.generate;
     return { kind: 'generated', recipe: { ...recipe, seedPerVersion } };
   }
-  return { kind: 'file', path: read.path!, sha256: read.sha256!, ...(signature.externalFiles.length > 0 ? { externalFiles: [...signature.externalFiles] } : {}) };
+  return { kind: 'file', path: read.path!, sha256: read.sha256!, ...(signature.externalFiles.length > 0 ? { externalFiles: [...signature.externalFiles] } : {}), ...(read.next ? { next: read.next } : {}) };
 }
 
 /**
@@ -80,7 +87,7 @@ function variableDimsOf(entry: ManifestModelEntry, signature: GraphSignature): R
 }
 
 /** The ModelSpec of a manifest entry: the same interface for the built-in models and a user's, so every code path serves them alike. */
-export function buildManifestSpec(entry: ManifestModelEntry, read: { path: string | null; sha256: string | null }, signature: GraphSignature, rateRps: number): ModelSpec {
+export function buildManifestSpec(entry: ManifestModelEntry, read: ReadFile, signature: GraphSignature, rateRps: number): ModelSpec {
   const variableDims = variableDimsOf(entry, signature);
   const hasProbe = entry.inputs.some((input) => input.probe_shape !== undefined);
   return {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { ModelSpec } from '../catalog.js';
+import type { FileSource, ModelSpec } from '../catalog.js';
 import { checkPackagedHash, ModelFileError, resolvePackagedFile, sha256 } from '../store.js';
 import { DATATYPE_INFO, type Datatype, type Tensor } from '../tensor.js';
 import { decodeJsonRequest } from '../../serving/codec/json-codec.js';
@@ -28,6 +28,8 @@ export interface ManifestModel {
   /** sha256 of the file as read (or as pinned, when not read); null for a generated model. */
   sha256: string | null;
   bytes: number | null;
+  /** The manifest's next_file as read: the new version redeploys publish. */
+  next?: FileSource['next'];
   signature: GraphSignature;
   spec: ModelSpec;
   /** Requests per second in the mix (rate_rps, or rate_share of total_rps). */
@@ -154,6 +156,42 @@ function compareSignature(entry: ManifestModelEntry, signature: GraphSignature, 
   });
 }
 
+/** Problems of a model's external-data files: each must sit beside the .onnx (inside its folder). */
+function checkExternalFiles(path: string, signature: GraphSignature, field: string, where: (path: PropertyKey[], message: string) => void): void {
+  for (const external of signature.externalFiles) {
+    const data = resolve(dirname(path), external);
+    if (external.startsWith('/') || external.split(/[\\/]/).includes('..')) where([field], `the model keeps its weights in "${external}", outside its folder; keep external data beside the .onnx`);
+    else if (!existsSync(data)) where([field], `the model keeps its weights in "${external}", which is not beside it (looked at ${data}); copy the data file next to the .onnx`);
+  }
+}
+
+/** The tensors of a signature, for comparing two versions of a model. */
+function showSignature(signature: GraphSignature): string {
+  const show = (tensors: GraphTensor[]) => tensors.map((t) => `${t.name} ${t.datatype ?? t.elemType} ${showDims(t.dims)}`).join(', ');
+  return `inputs ${show(signature.inputs)}; outputs ${show(signature.outputs)}`;
+}
+
+/** Reads and checks `next_file`, the new version redeploys publish: it must take and give what the model does. */
+function readNextFile(file: string, dir: string, signature: GraphSignature, where: (path: PropertyKey[], message: string) => void): FileSource['next'] | undefined {
+  const path = resolve(dir, file);
+  if (!existsSync(path)) {
+    where(['next_file'], `${file} not found (looked at ${path}); give the new version's .onnx path relative to the manifest`);
+    return undefined;
+  }
+  const bytes = readFileSync(path);
+  let nextSignature: GraphSignature;
+  try {
+    nextSignature = readGraphSignature(bytes);
+  } catch (error) {
+    where(['next_file'], `${file} is not a readable ONNX model (${(error as Error).message})`);
+    return undefined;
+  }
+  checkExternalFiles(path, nextSignature, 'next_file', where);
+  const [now, then] = [showSignature(signature), showSignature(nextSignature)];
+  if (now !== then) where(['next_file'], `${file} has ${then}, the model has ${now}; the new version must take and give the same tensors`);
+  return { path, sha256: sha256(bytes), ...(nextSignature.externalFiles.length > 0 ? { externalFiles: [...nextSignature.externalFiles] } : {}) };
+}
+
 /** Checks one model entry against its file; returns the model, or null with its problems pushed. */
 function checkModel(entry: ManifestModelEntry, totalRps: number | undefined, dir: string, depth: ReadDepth, at: (path: PropertyKey[]) => string, index: number, problems: string[]): ManifestModel | null {
   const where = (path: PropertyKey[], message: string) => problems.push(`${at(['models', index, ...path])}: models[${index}] (${entry.name}).${fieldName(path)}: ${message}`);
@@ -182,16 +220,13 @@ function checkModel(entry: ManifestModelEntry, totalRps: number | undefined, dir
       where(['file'], `${shown} is not a readable ONNX model (${(error as Error).message})`);
       return null;
     }
-    for (const external of signature.externalFiles) {
-      const data = resolve(dirname(read.path), external);
-      if (external.startsWith('/') || external.split(/[\\/]/).includes('..')) where(['file'], `the model keeps its weights in "${external}", outside its folder; keep external data beside the .onnx`);
-      else if (!existsSync(data)) where(['file'], `the model keeps its weights in "${external}", which is not beside it (looked at ${data}); copy the data file next to the .onnx`);
-    }
+    checkExternalFiles(read.path, signature, 'file', where);
     compareSignature(entry, signature, where);
   }
+  const next = read !== null && entry.next_file !== undefined ? readNextFile(entry.next_file, dir, signature, where) : undefined;
   if (problems.length > before) return null;
   const rateRps = rateOf(entry, totalRps);
-  const spec = buildManifestSpec(entry, { path: read?.path ?? null, sha256: hash }, signature, rateRps);
+  const spec = buildManifestSpec(entry, { path: read?.path ?? null, sha256: hash, ...(next ? { next } : {}) }, signature, rateRps);
   if (entry.requests_file !== undefined) {
     const recorded = readRecordedRequests(spec, resolve(dir, entry.requests_file), entry.requests_file);
     if (typeof recorded === 'string') {
@@ -201,7 +236,7 @@ function checkModel(entry: ManifestModelEntry, totalRps: number | undefined, dir
     spec.recordedInputs = recorded;
     spec.sampleInputs = (seed) => recorded[Math.abs(seed) % recorded.length]!;
   }
-  return { entry, source: describeSource(entry), path: read?.path ?? null, sha256: hash, bytes: read?.bytes.byteLength ?? null, signature, spec, rateRps };
+  return { entry, source: describeSource(entry), path: read?.path ?? null, sha256: hash, bytes: read?.bytes.byteLength ?? null, ...(next ? { next } : {}), signature, spec, rateRps };
 }
 
 /** A manifest's text parsed and validated against the schema (no model file read yet), with a locator for its problems. */
