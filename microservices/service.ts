@@ -2,7 +2,7 @@ import { findModel } from '../models/catalog.js';
 import { InProcessBackend } from '../serving/backend/in-process-backend.js';
 import { FlagError, MODEL_SERVER_OPTIONS, parseFlags, readInteger, readModelServerFlags, readString, runMain } from '../serving/server/parse-flags.js';
 import { runModelServer } from '../serving/server/run-model-server.js';
-import { CATALOG } from '../models/catalog.js';
+import { builtinModels } from '../models/catalog.js';
 
 const OPTIONS = {
   ...MODEL_SERVER_OPTIONS,
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const name = readString(values, 'model');
   if (!name) throw new FlagError('--model is required: the one model this service hosts');
   const spec = findModel(name);
-  if (!spec) throw new FlagError(`--model: unknown model "${name}"; expected one of: ${CATALOG.map((m) => m.name).join(', ')}`);
+  if (!spec) throw new FlagError(`--model: unknown model "${name}"; expected one of: ${builtinModels().map((m) => m.name).join(', ')}`);
   const version = readInteger(values, 'version', 0, 1);
   await runModelServer({
     role: 'service',

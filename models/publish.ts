@@ -7,16 +7,25 @@ import { restampOnnxModel } from './synthetic/onnx-writer.js';
 
 // The writing side of the model store (the harness and the build use it; servers only read the store).
 
-/** Bytes of a given version of a model, from its package or its generator. */
+/** The user's file a version is made from: the manifest's `next_file` for every other version after the first (when given), else `file`. */
+function fileOfVersion(spec: ModelSpec, source: FileSource, version: number): Pick<FileSource, 'path' | 'sha256' | 'externalFiles'> {
+  return source.next && (version - spec.initialVersion) % 2 === 1 ? source.next : source;
+}
+
+/** Bytes of a given version of a model, from its file, its package or its generator. */
 export function modelBytes(spec: ModelSpec, version: number): Uint8Array {
-  if (spec.source.kind === 'generated') return generateFromRecipe(spec.source.recipe, version);
-  const original = spec.source.kind === 'file' ? readManifestFile(spec.name, spec.source) : readPackagedModel(spec.name, spec.source);
-  // Later versions of a packaged model carry the same weights in a re-stamped file: new bytes to load.
+  const { source } = spec;
+  if (source.kind === 'generated') return generateFromRecipe(source.recipe, version);
+  const file = source.kind === 'file' ? fileOfVersion(spec, source, version) : null;
+  // The user's own new version goes out as it is: redeploy measures their real file.
+  if (file && file !== source) return readManifestFile(spec.name, file);
+  const original = source.kind === 'file' ? readManifestFile(spec.name, source) : readPackagedModel(spec.name, source);
+  // Later versions of the same file carry the same weights re-stamped: new bytes to load.
   return version === spec.initialVersion ? original : restampOnnxModel(original, { 'splitbench.version': String(version) });
 }
 
 /** Reads a manifest's model file, failing clearly when it changed since the manifest was loaded. */
-function readManifestFile(name: string, source: FileSource): Uint8Array {
+function readManifestFile(name: string, source: Pick<FileSource, 'path' | 'sha256'>): Uint8Array {
   const bytes = readFileSync(source.path);
   const actual = sha256(bytes);
   if (actual !== source.sha256) throw new Error(`model "${name}": ${source.path} changed since the manifest was read (sha256 ${actual}, expected ${source.sha256}); run again to read it afresh`);
@@ -24,13 +33,14 @@ function readManifestFile(name: string, source: FileSource): Uint8Array {
 }
 
 /** Copies a manifest model's external-data files beside a published version, so the runtime finds them where the model says; returns their bytes. */
-function copyExternalFiles(spec: ModelSpec, modelFile: string): number {
+function copyExternalFiles(spec: ModelSpec, version: number, modelFile: string): number {
   if (spec.source.kind !== 'file') return 0;
+  const file = fileOfVersion(spec, spec.source, version);
   let bytes = 0;
-  for (const external of spec.source.externalFiles ?? []) {
+  for (const external of file.externalFiles ?? []) {
     const target = join(dirname(modelFile), external);
     mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(join(dirname(spec.source.path), external), target);
+    copyFileSync(join(dirname(file.path), external), target);
     bytes += statSync(target).size;
   }
   return bytes;
@@ -50,7 +60,7 @@ export function prepareStore(storeDir: string, specs: readonly ModelSpec[]): str
   for (const spec of specs) {
     const path = modelPath(storeDir, spec.name, spec.initialVersion);
     if (existsSync(path) && statSync(path).size > 0) continue;
-    copyExternalFiles(spec, path);
+    copyExternalFiles(spec, spec.initialVersion, path);
     writeAtomically(path, modelBytes(spec, spec.initialVersion));
     written.push(path);
   }
@@ -69,7 +79,7 @@ export function publishVersion(storeDir: string, spec: ModelSpec, options: Publi
   const bytes = modelBytes(spec, version);
   const content = options.corrupt ? corruptBytes(bytes) : bytes;
   const path = modelPath(storeDir, spec.name, version);
-  const externalBytes = copyExternalFiles(spec, path);
+  const externalBytes = copyExternalFiles(spec, version, path);
   writeAtomically(path, content);
   return { path, version, bytes: content.byteLength + externalBytes, sha256: sha256(content) };
 }

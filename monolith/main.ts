@@ -1,4 +1,4 @@
-import { DEFAULT_MODEL_NAMES, resolveModels, UnknownModelError } from '../models/catalog.js';
+import { defaultModelNames, resolveModels, UnknownModelError } from '../models/catalog.js';
 import { RUNTIMES } from '../models/runtimes.js';
 import { InProcessBackend } from '../serving/backend/in-process-backend.js';
 import { WorkerBackend } from '../serving/backend/worker-backend.js';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const flags = readModelServerFlags(values);
   const variant = (values.variant as string | undefined) ?? 'single';
   if (variant !== 'single' && variant !== 'workers') throw new FlagError(`--variant expects single or workers; got ${JSON.stringify(variant)}`);
-  const names = values.models === undefined ? [...DEFAULT_MODEL_NAMES] : String(values.models).split(',').map((name) => name.trim()).filter(Boolean);
+  const names = values.models === undefined ? defaultModelNames() : String(values.models).split(',').map((name) => name.trim()).filter(Boolean);
   if (names.length === 0) throw new FlagError('--models expects a comma-separated list of model names');
   let specs;
   try {

@@ -1,4 +1,4 @@
-import { CATALOG, DEFAULT_MODEL_NAMES, findModel } from '../../models/catalog.js';
+import { builtinModels, defaultModelNames, findModel } from '../../models/catalog.js';
 import { VARIANTS_BY_KIND, type TopologyKind, type Variant } from '../targets/types.js';
 
 /** Collects option problems so a command can report all of them at once. */
@@ -30,7 +30,7 @@ export function parseVariant(value: string | undefined, kind: TopologyKind | und
 
 /** Parses --models a,b (default: the default set), reporting every unknown name at once. */
 export function parseModels(value: string | undefined, problems: ProblemList): string[] {
-  if (value === undefined) return [...DEFAULT_MODEL_NAMES];
+  if (value === undefined) return defaultModelNames();
   const names = value.split(',').map((n) => n.trim()).filter(Boolean);
   if (names.length === 0) {
     problems.add('--models is empty; give a comma-separated list such as vad,tabular');
@@ -38,7 +38,7 @@ export function parseModels(value: string | undefined, problems: ProblemList): s
   }
   const unknown = names.filter((n) => !findModel(n));
   if (unknown.length > 0) {
-    problems.add(`unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} in --models; expected one of: ${CATALOG.map((m) => m.name).join(', ')}`);
+    problems.add(`unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')} in --models; expected one of: ${builtinModels().map((m) => m.name).join(', ')}`);
   }
   const duplicates = names.filter((n, i) => names.indexOf(n) !== i);
   if (duplicates.length > 0) problems.add(`--models lists ${[...new Set(duplicates)].join(', ')} more than once`);

@@ -148,10 +148,19 @@ export interface ProfileSettings {
   diagnose: DiagnoseSettings;
 }
 
-// Rates sized so the default mix keeps the one server core under half busy: measured here, the mix
-// costs ~2 ms of server CPU per request direct and ~3.5 ms through the gateway (JSON vad, the 1 MB
-// OCR tensors, the extra hop). At twice these rates the gateway topology saturates the core.
-const DEFAULT_RATES: RateTable = { vad: 80, tabular: 80, 'ocr-cls': 10, 'ocr-det': 1, 'ocr-rec': 1 };
+/**
+ * A profile as written: experiments, durations and trials, no model names. The rates and the models
+ * each experiment singles out come from the manifest when a run is configured (resolveRunConfig):
+ * each model's rate_rps, and its experiment_targets (fault `targets: 'every-model'` faults each
+ * model of the run, the isolation matrix).
+ */
+export type ProfileDefinition = Omit<ProfileSettings, 'latency' | 'redeploy' | 'fault' | 'diagnose'> & {
+  latency: Omit<LatencySettings, 'rates'>;
+  redeploy: Omit<RedeploySettings, 'targetModel'>;
+  fault: Omit<FaultSettings, 'targetModels' | 'kindTarget'> & { targets: 'manifest' | 'every-model' };
+  diagnose: Omit<DiagnoseSettings, 'targetModel'>;
+};
+
 // Example cloud prices (on-demand, general purpose, 2026): documented defaults the user overrides with --price.
 const DEFAULT_PRICE = { usdPerVcpuHour: 0.0425, usdPerGibHour: 0.0057, source: 'example defaults: general-purpose on-demand vCPU and GiB-hour prices; override with --price-vcpu-hour / --price-gib-hour' };
 /** Every fault kind a run can inject (the baseline window, `none`, always runs). */
@@ -159,44 +168,44 @@ export const FAULT_KINDS: FaultSettings['kinds'] = ['crash', 'exception', 'cpu',
 /** Fault kinds the diagnose experiment injects by default (hang needs windows longer than the client timeout to show). */
 const DIAGNOSE_KINDS: DiagnoseSettings['kinds'] = ['cpu', 'leak', 'slow', 'error', 'exception', 'crash'];
 
-export const PROFILES: Record<ProfileName, ProfileSettings> = {
+export const PROFILES: Record<ProfileName, ProfileDefinition> = {
   quick: {
     // Four trials a side on the headline pair only: the fewest that let the permutation test reach
     // p < 0.05 (2 / C(8,4) = 0.029), within 3 minutes here. What quick gives up is in the README.
     trials: 4,
     topologies: 'monolith:workers,microservices:gateway',
-    latency: { warmupMs: 300, durationMs: 2000, lightOnlyDurationMs: 1500, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p90Ms', heavyClaim: 'meanMs', stabilityTolerance: 0.5, stabilityWindows: 2 },
+    latency: { warmupMs: 300, durationMs: 2000, lightOnlyDurationMs: 1500, arrival: 'poisson', timeoutMs: 5000, binMs: 250, lightClaim: 'p90Ms', heavyClaim: 'meanMs', stabilityTolerance: 0.5, stabilityWindows: 2 },
     throughput: { connections: [1, 8], warmupSec: 0.25, durationSec: 1, perModel: false, ceilingIterations: 100, plateauGain: null, perModelTrials: null },
     footprint: { idleSettleMs: 300, scalingCounts: [1, 4], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate'], changeKinds: ['model'], targetModel: 'tabular', badDeploy: false, trials: 4, trialsInOneSession: true, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 750 },
-    fault: { kinds: ['crash'], trials: 4, baselineOnce: true, targetModels: ['tabular'], isolationKinds: 'all', kindTarget: 'tabular', warmupMs: 250, baselineMs: 750, faultMs: 500, recoveryLimitMs: 3500, observeAfterReadyMs: 1000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
-    diagnose: { kinds: DIAGNOSE_KINDS, trials: 1, targetModel: 'tabular', variantsOn: 'headline', warmupMs: 250, baselineMs: 1000, observeMs: 2000, tickMs: 250, scrapeTimeoutMs: 1000 },
+    redeploy: { strategies: ['recreate'], changeKinds: ['model'], badDeploy: false, trials: 4, trialsInOneSession: true, recreateOn: 'headline', loadScale: 1, leadMs: 500, tailMs: 750 },
+    fault: { kinds: ['crash'], trials: 4, baselineOnce: true, targets: 'manifest', isolationKinds: 'all', warmupMs: 250, baselineMs: 750, faultMs: 500, recoveryLimitMs: 3500, observeAfterReadyMs: 1000, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    diagnose: { kinds: DIAGNOSE_KINDS, trials: 1, variantsOn: 'headline', warmupMs: 250, baselineMs: 1000, observeMs: 2000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
   standard: {
     // Four trials a side on every variant and every claim, in about 45 minutes here (measured in the
     // README). Where the time went before (an estimated 2 h 20 min): fault windows sized for 1-rps
     // models (the probes now see any model's outage within 100 ms, so short windows that end once
     // the topology is ready and settled do), every kind in every model (only the crash, the blast
-    // radius claim, builds the isolation matrix; the other kinds go into tabular), sweeps running
+    // radius claim, builds the isolation matrix; the other kinds go into the manifest's fault target), sweeps running
     // on past the knee, a 13 s light-only run for a p90 ratio (400 samples suffice for p90), and a
     // topology start per redeploy trial.
     trials: 4,
     topologies: 'monolith,microservices',
-    latency: { warmupMs: 1500, durationMs: 24000, lightOnlyDurationMs: 5000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
+    latency: { warmupMs: 1500, durationMs: 24000, lightOnlyDurationMs: 5000, arrival: 'poisson', timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
     throughput: { connections: [1, 2, 4, 8, 16, 32], warmupSec: 0.5, durationSec: 1.5, perModel: true, ceilingIterations: 500, plateauGain: 0.05, perModelTrials: 2 },
     footprint: { idleSettleMs: 1000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 4, trialsInOneSession: true, recreateOn: 'all', loadScale: 1, leadMs: 1500, tailMs: 1500 },
-    fault: { kinds: FAULT_KINDS, trials: 4, baselineOnce: true, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], isolationKinds: ['crash'], kindTarget: 'tabular', warmupMs: 500, baselineMs: 1500, faultMs: 1500, recoveryLimitMs: 6000, observeAfterReadyMs: 1500, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
-    diagnose: { kinds: FAULT_KINDS, trials: 2, targetModel: 'tabular', variantsOn: 'all', warmupMs: 1000, baselineMs: 3000, observeMs: 8000, tickMs: 250, scrapeTimeoutMs: 1000 },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], badDeploy: true, trials: 4, trialsInOneSession: true, recreateOn: 'all', loadScale: 1, leadMs: 1500, tailMs: 1500 },
+    fault: { kinds: FAULT_KINDS, trials: 4, baselineOnce: true, targets: 'every-model', isolationKinds: ['crash'], warmupMs: 500, baselineMs: 1500, faultMs: 1500, recoveryLimitMs: 6000, observeAfterReadyMs: 1500, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    diagnose: { kinds: FAULT_KINDS, trials: 2, variantsOn: 'all', warmupMs: 1000, baselineMs: 3000, observeMs: 8000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
   full: {
     trials: 6,
     topologies: 'monolith,microservices',
-    latency: { warmupMs: 3000, durationMs: 40000, lightOnlyDurationMs: 20000, arrival: 'poisson', rates: DEFAULT_RATES, timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
+    latency: { warmupMs: 3000, durationMs: 40000, lightOnlyDurationMs: 20000, arrival: 'poisson', timeoutMs: 5000, binMs: 250, lightClaim: 'p99Ms', heavyClaim: 'p50Ms', stabilityTolerance: 0.25, stabilityWindows: 4 },
     throughput: { connections: [1, 2, 4, 8, 16, 32, 64], warmupSec: 2, durationSec: 5, perModel: true, ceilingIterations: 1000, plateauGain: null, perModelTrials: null },
     footprint: { idleSettleMs: 2000, scalingCounts: [1, 2, 4, 8, 16], price: DEFAULT_PRICE },
-    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], targetModel: 'tabular', badDeploy: true, trials: 3, trialsInOneSession: false, recreateOn: 'all', loadScale: 1, leadMs: 3000, tailMs: 5000 },
-    fault: { kinds: FAULT_KINDS, trials: 3, baselineOnce: true, targetModels: ['vad', 'ocr-cls', 'ocr-det', 'ocr-rec', 'tabular'], isolationKinds: 'all', kindTarget: 'tabular', warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
-    diagnose: { kinds: FAULT_KINDS, trials: 3, targetModel: 'tabular', variantsOn: 'all', warmupMs: 1000, baselineMs: 4000, observeMs: 10000, tickMs: 250, scrapeTimeoutMs: 1000 },
+    redeploy: { strategies: ['recreate', 'rolling'], changeKinds: ['model', 'code'], badDeploy: true, trials: 3, trialsInOneSession: false, recreateOn: 'all', loadScale: 1, leadMs: 3000, tailMs: 5000 },
+    fault: { kinds: FAULT_KINDS, trials: 3, baselineOnce: true, targets: 'every-model', isolationKinds: 'all', warmupMs: 1000, baselineMs: 6000, faultMs: 6000, recoveryLimitMs: 15000, observeAfterReadyMs: null, memoryLimitBytes: 768 * 1024 * 1024, binMs: 250 },
+    diagnose: { kinds: FAULT_KINDS, trials: 3, variantsOn: 'all', warmupMs: 1000, baselineMs: 4000, observeMs: 10000, tickMs: 250, scrapeTimeoutMs: 1000 },
   },
 };

@@ -1,13 +1,15 @@
 import os from 'node:os';
 import { join } from 'node:path';
-import { CATALOG, DEFAULT_MODEL_NAMES, findModel } from '../../models/catalog.js';
+import { builtinModels, defaultModelNames, findModel } from '../../models/catalog.js';
 import { projectRoot } from '../../models/paths.js';
 import type { ThreadBudget } from '../../models/runtime.js';
 import { EXPERIMENT_NAMES, type ExperimentName } from '../results/schema.js';
-import { PROFILE_NAMES, PROFILES, FAULT_KINDS, type FaultSettings, type ProfileName, type ProfileSettings } from './profiles.js';
+import { PROFILE_NAMES, PROFILES, FAULT_KINDS, type FaultSettings, type ProfileDefinition, type ProfileName, type ProfileSettings } from './profiles.js';
 import { parseVariants, variantKey, type TopologyVariant } from './topologies.js';
 import { ManifestError, type LoadedManifest } from '../../models/manifest/read-manifest.js';
 import { useManifest } from '../../models/manifest/active-manifest.js';
+import { builtinManifest } from '../../models/manifest/builtin-manifest.js';
+import type { ManifestTargets } from '../../models/manifest/manifest-schema.js';
 import { isFallbackGateway, resolveGateway, type GatewaySelection } from './gateway-choice.js';
 
 /** Options as the CLI hands them over: strings, unvalidated. */
@@ -35,7 +37,8 @@ export interface RunOptions {
 /** The manifest a run served, as recorded in results.json: where it was and each model's file and hash. */
 export interface RunManifest {
   path: string;
-  models: { name: string; file: string; sha256: string; bytes: number }[];
+  /** Each model's source (its file, relative to the manifest) and, when it was read, its hash and size. */
+  models: { name: string; file: string; sha256: string | null; bytes: number | null; nextFile?: string; nextSha256?: string }[];
 }
 
 /** A fully resolved, validated run configuration: recorded verbatim in results.json. */
@@ -135,12 +138,32 @@ function splitList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/**
+ * A profile's settings for this run's models: each model's rate from its manifest entry, and the
+ * models the experiments single out from the manifest's experiment_targets (those in the run; else
+ * the run's first light model).
+ */
+function settingsForModels(definition: ProfileDefinition, models: readonly string[], targets: ManifestTargets): ProfileSettings {
+  const firstLight = models.find((m) => findModel(m)?.weightClass === 'light') ?? models[0]!;
+  const inRun = (name: string | undefined) => (name !== undefined && models.includes(name) ? name : undefined);
+  const faultTargets = definition.fault.targets === 'every-model' ? [...models] : (targets.fault ?? []).filter((m) => models.includes(m));
+  const { targets: _targets, ...fault } = definition.fault;
+  const targetModels = faultTargets.length > 0 ? faultTargets : [firstLight];
+  return {
+    ...structuredClone(definition),
+    latency: { ...structuredClone(definition.latency), rates: Object.fromEntries(models.map((m) => [m, findModel(m)?.rateRps ?? 1])) },
+    redeploy: { ...structuredClone(definition.redeploy), targetModel: inRun(targets.redeploy) ?? firstLight },
+    fault: { ...structuredClone(fault), targetModels, kindTarget: (targets.fault ?? []).find((m) => targetModels.includes(m)) ?? targetModels[0]! },
+    diagnose: { ...structuredClone(definition.diagnose), targetModel: inRun(targets.diagnose) ?? firstLight },
+  };
+}
+
 /** Turns CLI options into a RunConfig, reporting every problem at once. */
 export function resolveRunConfig(options: RunOptions): RunConfig {
   const problems: string[] = [];
   const profile = (options.profile ?? 'quick') as ProfileName;
   if (!PROFILE_NAMES.includes(profile)) problems.push(`--profile: "${options.profile}" is not a profile; expected one of ${PROFILE_NAMES.join(', ')}`);
-  const settings = structuredClone(PROFILES[PROFILE_NAMES.includes(profile) ? profile : 'quick']);
+  const definition = PROFILES[PROFILE_NAMES.includes(profile) ? profile : 'quick'];
 
   const requested = options.experiments === 'all' ? [...EXPERIMENT_NAMES] : options.experiments.split(',').map((s) => s.trim()).filter(Boolean);
   const experiments = requested.filter((name): name is ExperimentName => (EXPERIMENT_NAMES as readonly string[]).includes(name));
@@ -148,20 +171,24 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
   if (unknownExperiments.length > 0) problems.push(`experiment ${unknownExperiments.map((e) => `"${e}"`).join(', ')} unknown; expected a comma-separated list of ${EXPERIMENT_NAMES.join(', ')} (or all)`);
   if (requested.length === 0) problems.push(`no experiment named; expected a comma-separated list of ${EXPERIMENT_NAMES.join(', ')} (or all)`);
 
+  // The user's manifest, or the built-in one: both read at full depth (every file hashed against its pin).
   let manifest: LoadedManifest | null = null;
-  if (options.manifest !== undefined) {
-    try {
+  let manifestTargets: ManifestTargets = {};
+  try {
+    if (options.manifest !== undefined) {
       manifest = useManifest(options.manifest);
-    } catch (error) {
-      if (!(error instanceof ManifestError)) throw error;
-      problems.push(...error.problems.map((p) => `--manifest: ${p}`));
-    }
+      manifestTargets = manifest.targets;
+    } else manifestTargets = builtinManifest('files').targets;
+  } catch (error) {
+    if (!(error instanceof ManifestError)) throw error;
+    problems.push(...error.problems.map((p) => `${options.manifest !== undefined ? '--manifest' : 'the built-in manifest (models/builtin.yaml)'}: ${p}`));
   }
-  const manifestNames = manifest?.models.map((m) => m.entry.name);
-  const models = options.models ? options.models.split(',').map((s) => s.trim()).filter(Boolean) : manifestNames ? [...manifestNames] : [...DEFAULT_MODEL_NAMES];
+  const manifestNames = manifest?.models.filter((m) => m.entry.run_by_default).map((m) => m.entry.name);
+  const models = options.models ? options.models.split(',').map((s) => s.trim()).filter(Boolean) : manifestNames ? [...manifestNames] : defaultModelNames();
   const unknownModels = models.filter((name) => !findModel(name));
-  if (unknownModels.length > 0) problems.push(`--models: ${unknownModels.map((m) => `"${m}"`).join(', ')} not in the ${manifest ? 'manifest or the ' : ''}catalog; expected names from: ${[...(manifestNames ?? []), ...CATALOG.map((m) => m.name)].join(', ')}`);
+  if (unknownModels.length > 0) problems.push(`--models: ${unknownModels.map((m) => `"${m}"`).join(', ')} not in the ${manifest ? 'manifest or the ' : ''}catalog; expected names from: ${[...(manifest?.models.map((m) => m.entry.name) ?? []), ...builtinModels().map((m) => m.name)].join(', ')}`);
   if (models.length < 2) problems.push('--models: name at least two models; one model cannot show what co-hosting does');
+  const settings = settingsForModels(definition, models.filter((m) => findModel(m)), manifestTargets);
 
   const gateway = resolveGateway(options.gateway);
   if (typeof gateway === 'string') problems.push(gateway);
@@ -185,12 +212,6 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     generator: options.generatorCpus !== undefined ? parseCpuList('--generator-cpus', options.generatorCpus, problems) : defaults.generator,
   };
 
-  // Models the experiments single out must be part of the run: fall back to the first light model.
-  const firstLight = models.find((m) => findModel(m)?.weightClass === 'light') ?? models[0]!;
-  if (!models.includes(settings.redeploy.targetModel)) settings.redeploy.targetModel = firstLight;
-  if (!models.includes(settings.diagnose.targetModel)) settings.diagnose.targetModel = firstLight;
-  settings.fault.targetModels = settings.fault.targetModels.filter((m) => models.includes(m));
-  if (settings.fault.targetModels.length === 0) settings.fault.targetModels = [firstLight];
   if (options.faultKinds !== undefined) {
     const kinds = splitList(options.faultKinds);
     const unknown = kinds.filter((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
@@ -210,8 +231,6 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     }
   }
   if (!settings.fault.targetModels.includes(settings.fault.kindTarget)) settings.fault.kindTarget = settings.fault.targetModels[0]!;
-  for (const model of manifest?.models ?? []) settings.latency.rates[model.entry.name] = model.rateRps;
-  for (const model of models) if (settings.latency.rates[model] === undefined) settings.latency.rates[model] = findModel(model)?.weightClass === 'heavy' ? 4 : 100;
 
   if (problems.length > 0 || typeof gateway === 'string') throw new ConfigError(problems);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
@@ -230,6 +249,6 @@ export function resolveRunConfig(options: RunOptions): RunConfig {
     thresholds: options.threshold ?? [],
     gateway,
     ...(withoutGateway ? { directInsteadOfGateway: DIRECT_INSTEAD_OF_GATEWAY } : {}),
-    ...(manifest ? { manifest: { path: manifest.path, models: manifest.models.map((m) => ({ name: m.entry.name, file: m.entry.file, sha256: m.sha256, bytes: m.bytes })) } } : {}),
+    ...(manifest ? { manifest: { path: manifest.path, models: manifest.models.map((m) => ({ name: m.entry.name, file: m.source, sha256: m.sha256, bytes: m.bytes, ...(m.next ? { nextFile: m.entry.next_file!, nextSha256: m.next.sha256 } : {}) })) } } : {}),
   };
 }

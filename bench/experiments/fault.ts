@@ -103,7 +103,20 @@ export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVaria
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`fault · ${label} · ${window.kind === 'none' ? 'baseline (no fault)' : `${window.kind} in ${window.targetModel}`}${attempt > 0 ? ' (repeated)' : ''}`);
       const seed = ctx.config.seed * 1000 + 700 + trial * 50 + index + attempt * 10_000;
-      const outcome = await runFaultWindow(ctx, topology, { who, trial, kind: window.kind, targetModel: window.targetModel, seed, ...(recordSignals ? { recordSignals } : {}) });
+      let outcome;
+      try {
+        outcome = await runFaultWindow(ctx, topology, { who, trial, kind: window.kind, targetModel: window.targetModel, seed, ...(recordSignals ? { recordSignals } : {}) });
+      } catch (error) {
+        // A harness step that failed (an admin request timing out on a starved machine) measured
+        // nothing: the window runs once more on a fresh topology, and a second failure ends the run.
+        throwIfInterrupted(ctx.signal);
+        if (attempt >= WINDOW_RETRIES) throw error;
+        const note = `${label} · ${window.kind} in ${window.targetModel}: the window failed before it measured anything (${(error as Error).message}); it was run once more on a fresh start`;
+        ctx.recorder.updateSection('fault', (s) => void s.notes.push(note));
+        await topology.stop();
+        topology = await startFaultTopology(ctx, who);
+        continue;
+      }
       const repeat = attempt < GENERATOR_RETRIES && isGeneratorFault(outcome.result);
       ctx.recorder.updateSection('fault', (s) => {
         s.results.push(outcome.result);
@@ -126,6 +139,8 @@ export async function runFaultWindows(ctx: ExperimentContext, who: TopologyVaria
 
 /** Times a window that only the load generator invalidated is run again (it measured the harness, not the topology). */
 const GENERATOR_RETRIES = 1;
+/** Times a window whose harness steps failed (nothing measured) is run again. */
+const WINDOW_RETRIES = 1;
 
 /** True when every reason a window is invalid is the load generator's own lag or saturation. */
 export function isGeneratorFault(result: Pick<FaultResult, 'valid' | 'invalidReasons'>): boolean {

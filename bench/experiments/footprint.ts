@@ -7,7 +7,7 @@ import type { FootprintResult, MarginalCost, ScalingPoint } from '../results/sch
 import type { FootprintSettings } from '../config/profiles.js';
 import type { TopologyVariant } from '../config/topologies.js';
 import { scalingKey } from '../results/unit-keys.js';
-import { PARAMETRIC_COUNT } from '../../models/catalog.js';
+import { scalingModels } from '../../models/catalog.js';
 import { throwIfInterrupted, type ExperimentContext } from './context.js';
 import { estimateSteps } from './estimate.js';
 import { buildTopologySpec, type SpecExtras } from './topology-spec.js';
@@ -85,13 +85,14 @@ export async function startTimed(ctx: ExperimentContext, who: TopologyVariant, e
 
 /** Scaling: start each variant with 1 → N synthetic models; cold start and idle RSS per count. */
 export async function measureScaling(ctx: ExperimentContext, onPoint: (point: ScalingPoint) => void): Promise<void> {
-  const counts = ctx.config.settings.footprint.scalingCounts.filter((n) => n <= PARAMETRIC_COUNT);
+  const scaling = scalingModels().map((m) => m.name);
+  const counts = ctx.config.settings.footprint.scalingCounts.filter((n) => n <= scaling.length);
   for (const modelCount of counts) {
     for (const who of ctx.config.variants) {
       if (ctx.resume?.has(scalingKey(who, modelCount))) continue;
       throwIfInterrupted(ctx.signal);
       ctx.progress.step(`footprint scaling · ${who.topology}/${who.variant} · ${modelCount} models`);
-      const models = Array.from({ length: modelCount }, (_, i) => `param-${String(i + 1).padStart(2, '0')}`);
+      const models = scaling.slice(0, modelCount);
       const { topology, coldStartMs } = await startTimed(ctx, who, { models });
       const sampler = watchTopology(topology);
       try {

@@ -11,14 +11,14 @@ import { readManifest, type LoadedManifest, type ManifestModel } from './read-ma
 export const MANIFEST_ENV = 'SPLITBENCH_MANIFEST';
 
 /** What crosses to child processes: each checked model without its recorded requests. */
-type PassedModel = Pick<ManifestModel, 'entry' | 'path' | 'sha256' | 'bytes' | 'signature' | 'rateRps'>;
+type PassedModel = Omit<ManifestModel, 'spec'>;
 
 let cached: { value: string; manifest: LoadedManifest; specs: ModelSpec[] } | null = null;
 
 /** Rebuilds models the harness checked, so a server's start-up costs no hashing or graph reading (the same in every topology). */
 function fromPassed(value: string): LoadedManifest {
-  const passed = JSON.parse(value) as { path: string; models: PassedModel[] };
-  return { path: passed.path, models: passed.models.map((m) => ({ ...m, spec: buildManifestSpec(m.entry, m.path, m.sha256, m.signature) })) };
+  const passed = JSON.parse(value) as Omit<LoadedManifest, 'models'> & { models: PassedModel[] };
+  return { ...passed, models: passed.models.map((m) => ({ ...m, spec: buildManifestSpec(m.entry, m, m.signature, m.rateRps) })) };
 }
 
 /** The manifest this process serves (from SPLITBENCH_MANIFEST), read once; null when none is set. */
@@ -40,8 +40,8 @@ export function activeManifestSpecs(): ModelSpec[] {
 /** Reads and checks a manifest, and makes it the one this process and every process it starts serve. */
 export function useManifest(path: string): LoadedManifest {
   const manifest = readManifest(resolve(path));
-  const models: PassedModel[] = manifest.models.map(({ entry, path: file, sha256, bytes, signature, rateRps }) => ({ entry, path: file, sha256, bytes, signature, rateRps }));
-  const value = JSON.stringify({ path: manifest.path, models });
+  const models: PassedModel[] = manifest.models.map(({ spec: _spec, ...passed }) => passed);
+  const value = JSON.stringify({ ...manifest, models });
   process.env[MANIFEST_ENV] = value;
   cached = { value, manifest, specs: manifest.models.map((m) => m.spec) };
   return manifest;

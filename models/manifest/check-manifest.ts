@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareStore } from '../publish.js';
+import { describeModelFile } from '../store.js';
 import { loadModel } from '../runtime.js';
 import { resolveRuntime } from '../runtimes.js';
 import { ManifestError, type LoadedManifest } from './read-manifest.js';
@@ -40,8 +41,9 @@ export async function checkManifest(manifest: LoadedManifest): Promise<CheckedMo
               problems.push(`model "${model.entry.name}": output "${declared.name}" came back ${output.datatype} [${output.shape.join(', ')}], the manifest says ${declared.datatype} [${declared.shape.join(', ')}]; put what the model returns for the inputs you send`);
             }
           });
+          const published = describeModelFile(store, model.entry.name, 1);
           rows.push({
-            name: model.entry.name, file: model.entry.file, sha256: model.sha256, bytes: model.bytes, runtime: runtime.name,
+            name: model.entry.name, file: model.source, sha256: published.sha256, bytes: published.bytes, runtime: runtime.name,
             inputs: model.spec.inputs.map((t) => `${t.name} ${t.datatype}[${t.shape.join(',')}]`).join(' '),
             loadMs: loaded.loadMs, runMs,
             outputs: outputs.map((t) => `${t.name} ${t.datatype}[${t.shape.join(',')}]`).join(' '),
@@ -50,7 +52,7 @@ export async function checkManifest(manifest: LoadedManifest): Promise<CheckedMo
           await loaded.release();
         }
       } catch (error) {
-        problems.push(`model "${model.entry.name}" (${model.entry.file}): ${(error as Error).message.split('\n')[0]}`);
+        problems.push(`model "${model.entry.name}" (${model.source}): ${(error as Error).message.split('\n')[0]}`);
       }
     }
   } finally {

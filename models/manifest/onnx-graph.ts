@@ -42,3 +42,22 @@ export function readGraphSignature(bytes: Uint8Array): GraphSignature {
     externalFiles: [...new Set((graph.initializer ?? []).filter((i) => i.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL).flatMap((i) => (i.externalData ?? []).filter((e) => e.key === 'location').map((e) => e.value ?? '')))].filter(Boolean),
   };
 }
+
+/** A declared tensor, its dims listed as dynamic (`dynamic.dims`) left open. */
+interface DeclaredTensor {
+  name: string;
+  datatype: Datatype;
+  shape: number[];
+  dynamic?: { dims: number[] };
+}
+
+/** The signature a manifest declares, for a model whose file is not read (generated, or packaged and pinned by hash). */
+export function declaredSignature(inputs: readonly DeclaredTensor[], outputs: readonly DeclaredTensor[]): GraphSignature {
+  const describeDeclared = (t: DeclaredTensor): GraphTensor => ({
+    name: t.name,
+    datatype: t.datatype,
+    elemType: DATATYPE_INFO[t.datatype].onnx,
+    dims: t.shape.map((d, i) => (t.dynamic?.dims.includes(i) ? null : d)),
+  });
+  return { inputs: inputs.map(describeDeclared), outputs: outputs.map(describeDeclared), opset: null, externalFiles: [] };
+}

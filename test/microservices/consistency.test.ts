@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_NAMES } from '../../models/catalog.js';
+import { defaultModelNames } from '../../models/catalog.js';
 import { infer, type Answer } from '../serving/support/requests.js';
 import { startServer, type RunningServer } from '../serving/support/servers.js';
 
 // The same request must give the same values from every topology: monolith single and workers,
 // each model's own service, and the gateway in front of the services.
-const models = [...DEFAULT_MODEL_NAMES];
+const models = defaultModelNames();
 const servers: RunningServer[] = [];
 const bases: Record<string, Record<string, string>> = {};
 

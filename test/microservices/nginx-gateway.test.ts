@@ -2,7 +2,7 @@ import { readdirSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_NAMES, findModel } from '../../models/catalog.js';
+import { defaultModelNames, findModel } from '../../models/catalog.js';
 import { findNginx } from '../../serving/gateway/find-nginx.js';
 import { pickFreePort } from '../../serving/gateway/nginx-process.js';
 import { badInputCases } from '../serving/support/bad-inputs.js';
@@ -14,7 +14,7 @@ import { startServer, waitFor, type RunningServer } from '../serving/support/ser
 const NGINX = findNginx();
 if (!NGINX) process.stdout.write('nginx gateway tests skipped: nginx is not installed (apt-get install nginx)\n');
 
-const models = [...DEFAULT_MODEL_NAMES];
+const models = defaultModelNames();
 const services: Record<string, RunningServer> = {};
 let spare: RunningServer;
 let nodeGateway: RunningServer;

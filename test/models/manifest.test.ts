@@ -199,3 +199,38 @@ describe('models with external data', () => {
     expect(problemsOf(path)).toEqual([expect.stringMatching(/models\[0\] \(mlp-ext\)\.file: the model keeps its weights in "mlp-ext\.data", which is not beside it .*; copy the data file next to the \.onnx$/)]);
   });
 });
+
+describe('a second file as the new version (next_file)', () => {
+  it('redeploys publish the user\'s own new file every other version, and it answers with its own weights', async () => {
+    writeFileSync(join(dir, 'mlp-v2.onnx'), generateParametricModel({ width: 64, layers: 2, seed: 4 }));
+    const path = join(dir, 'next.yaml');
+    writeFileSync(path, ['version: 1', 'models:', '  - name: mlp', '    file: mlp.onnx', '    next_file: mlp-v2.onnx', '    weight_class: light', '    slo_ms: 10', '    rate_rps: 5', '    inputs:', '      - { name: x, datatype: FP32, shape: [1, 64] }', '    outputs:', '      - { name: y, datatype: FP32, shape: [1, 64] }', ''].join('\n'));
+    const [entry] = readManifest(path).models;
+    const store = join(dir, 'next-store');
+    prepareStore(store, [entry!.spec]);
+    const v2 = publishVersion(store, entry!.spec);
+    const v3 = publishVersion(store, entry!.spec);
+    expect(readFileSync(v2.path).equals(readFileSync(join(dir, 'mlp-v2.onnx')))).toBe(true);
+    expect(v2.sha256).toBe(entry!.next!.sha256);
+    expect(readFileSync(v3.path).equals(readFileSync(join(dir, 'mlp.onnx')))).toBe(false);
+    const answers: number[][] = [];
+    for (const version of [1, 2, 3]) {
+      const loaded = await loadModel(entry!.spec, store, version, undefined, 0);
+      answers.push(Array.from((await loaded.run(entry!.spec.sampleInputs(5)))[0]!.data as Float32Array));
+      await loaded.release();
+    }
+    expect(answers[1]).not.toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+  });
+
+  it('refuses a next_file that takes other tensors than the model, or is missing, naming the field', () => {
+    writeIdentityModel(join(dir, 'ids-32.onnx'), 'ids', 'same', 'INT64', [1, 32]);
+    const path = join(dir, 'next-bad.yaml');
+    const model = (next: string) => ['  - name: ids-' + next.replace(/\W/g, ''), '    file: token-ids.onnx', `    next_file: ${next}`, '    weight_class: light', '    slo_ms: 10', '    rate_rps: 5', '    inputs:', '      - { name: ids, datatype: INT64, shape: [1, 16] }', '    outputs:', '      - { name: same, datatype: INT64, shape: [1, 16] }'];
+    writeFileSync(path, ['version: 1', 'models:', ...model('ids-32.onnx'), ...model('gone.onnx'), ''].join('\n'));
+    expect(problemsOf(path)).toEqual([
+      expect.stringMatching(/models\[0\] \(ids-ids32onnx\)\.next_file: ids-32\.onnx has inputs ids INT64 \[1, 32\].*the model has inputs ids INT64 \[1, 16\].*the new version must take and give the same tensors$/),
+      expect.stringMatching(/models\[1\] \(ids-goneonnx\)\.next_file: gone\.onnx not found .*relative to the manifest$/),
+    ]);
+  });
+});

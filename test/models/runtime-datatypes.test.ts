@@ -33,7 +33,7 @@ function identityModel(datatype: Datatype): ModelSpec {
   writeFileSync(file, bytes);
   return {
     name, description: `Identity on ${datatype}`, initialVersion: 1, source: { kind: 'generated', recipe: { kind: 'tabular', features: 1, hidden: 1, seed: 1 } } as unknown as ModelSpec['source'],
-    inputs: [{ name: 'x', datatype, shape: [2, 3] }], outputs: [{ name: 'y', datatype, shape: [2, 3] }], sloMs: 10, weightClass: 'light', defaultEncoding: 'binary',
+    inputs: [{ name: 'x', datatype, shape: [2, 3] }], outputs: [{ name: 'y', datatype, shape: [2, 3] }], sloMs: 10, weightClass: 'light', defaultEncoding: 'binary', rateRps: 1, runByDefault: true,
     sampleInputs: () => [{ name: 'x', datatype, shape: [2, 3], data: INPUTS[datatype] }],
   };
 }

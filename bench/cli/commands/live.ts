@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { findModel } from '../../../models/catalog.js';
 import { defaultStoreDir, projectRoot } from '../../../models/paths.js';
 import { manifestStoreDir, publishManifest } from '../../../models/manifest/publish-manifest.js';
 import { readManifestOption } from '../../config/read-manifest-option.js';
-import { PROFILES } from '../../config/profiles.js';
 import { parseVariants, type TopologyVariant } from '../../config/topologies.js';
 import { LiveSession } from '../../live/live-session.js';
 import { startLiveServer, type LiveServer } from '../../live/live-server.js';
@@ -52,9 +52,8 @@ const LIVE_MEMORY_LIMIT_BYTES = 768 * 1024 * 1024;
  * (default 0.5), at least 1 req/s. At the full mix one topology keeps its core under half busy;
  * halved, both topologies and the harness fit 2 cores.
  */
-export function buildLiveRates(models: readonly string[], scale: number, manifestRates: Record<string, number> = {}): Record<string, number> {
-  const base = { ...(PROFILES.quick.latency.rates as Record<string, number | undefined>), ...manifestRates };
-  return Object.fromEntries(models.map((m) => [m, Math.max(1, Math.round((base[m] ?? 10) * scale))]));
+export function buildLiveRates(models: readonly string[], scale: number): Record<string, number> {
+  return Object.fromEntries(models.map((m) => [m, Math.max(1, Math.round((findModel(m)?.rateRps ?? 10) * scale))]));
 }
 
 /** Turns CLI options into settings, reporting every problem at once (UsageError, exit 2). */
@@ -84,7 +83,7 @@ export function parseLiveOptions(options: LiveOptions): LiveSettings {
     topologies: variants,
     port: port!,
     host: options.host,
-    rates: buildLiveRates(models, scale!, Object.fromEntries((manifest?.models ?? []).map((m) => [m.entry.name, m.rateRps]))),
+    rates: buildLiveRates(models, scale!),
     outDir: options.out ?? join(projectRoot(), 'reports', 'runs', `${stamp}-live`),
     store,
     seed: seed!,

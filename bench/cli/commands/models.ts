@@ -1,7 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CATALOG, DEFAULT_MODEL_NAMES } from '../../../models/catalog.js';
+import { builtinModels, defaultModelNames } from '../../../models/catalog.js';
 import { defaultStoreDir } from '../../../models/paths.js';
 import { listVersions, modelPath } from '../../../models/store.js';
 import { checkManifest, type CheckedModel } from '../../../models/manifest/check-manifest.js';
@@ -17,12 +17,14 @@ export interface ModelRow {
   inputs: { name: string; datatype: string; shape: number[] }[];
   sloMs: number;
   weightClass: string;
+  /** Requests per second in the traffic mix. */
+  rateRps: number;
   default: boolean;
 }
 
 /** Catalog rows with the newest version and size found in the store (null when not prepared). */
 export function listModelRows(storeDir: string): ModelRow[] {
-  return CATALOG.map((spec) => {
+  return builtinModels().map((spec) => {
     const version = listVersions(storeDir, spec.name).at(-1) ?? null;
     let bytes: number | null = null;
     if (version !== null) {
@@ -39,7 +41,8 @@ export function listModelRows(storeDir: string): ModelRow[] {
       inputs: spec.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] })),
       sloMs: spec.sloMs,
       weightClass: spec.weightClass,
-      default: DEFAULT_MODEL_NAMES.includes(spec.name),
+      rateRps: spec.rateRps,
+      default: defaultModelNames().includes(spec.name),
     };
   });
 }
@@ -51,9 +54,16 @@ function formatBytes(bytes: number | null): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
+/** Aligns a header and rows of cells into text columns. */
+function alignColumns(header: string[], body: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), ...body.map(line)];
+}
+
 /** Renders rows as an aligned text table. */
 export function formatModelTable(rows: ModelRow[]): string {
-  const header = ['name', 'version', 'size', 'inputs', 'SLO ms', 'class'];
+  const header = ['name', 'version', 'size', 'inputs', 'SLO ms', 'class', 'rate req/s'];
   const body = rows.map((r) => [
     r.default ? `${r.name} *` : r.name,
     r.version === null ? '-' : String(r.version),
@@ -61,19 +71,16 @@ export function formatModelTable(rows: ModelRow[]): string {
     r.inputs.map((t) => `${t.name} ${t.datatype}[${t.shape.join(',')}]`).join(' '),
     String(r.sloMs),
     r.weightClass,
+    String(r.rateRps),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), ...body.map(line), '', '* = served and measured by default; "-" = not in the store yet (run `npm run build`)'].join('\n');
+  return [...alignColumns(header, body), '', '* = served and measured by default; "-" = not in the store yet (run `npm run build`); models/builtin.yaml defines them'].join('\n');
 }
 
 /** Prints `models check` rows as an aligned table. */
 function formatCheckTable(rows: CheckedModel[]): string {
   const header = ['name', 'file', 'sha256', 'runtime', 'inputs', 'load ms', 'run ms', 'outputs'];
   const body = rows.map((r) => [r.name, r.file, r.sha256.slice(0, 12), r.runtime, r.inputs, r.loadMs.toFixed(0), r.runMs.toFixed(2), r.outputs]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), ...body.map(line)].join('\n');
+  return alignColumns(header, body).join('\n');
 }
 
 /** A ManifestError as the CLI's usage error (exit 2), each problem on its own line. */

@@ -4,7 +4,7 @@ import { defaultStoreDir } from '../../../models/paths.js';
 import { ConfigError, resolveRunConfig, type RunOptions } from '../../config/run-config.js';
 import { activeManifest } from '../../../models/manifest/active-manifest.js';
 import { manifestStoreDir, publishManifest } from '../../../models/manifest/publish-manifest.js';
-import { CATALOG } from '../../../models/catalog.js';
+import { scalingModels } from '../../../models/catalog.js';
 import { prepareStore } from '../../../models/publish.js';
 import { fitGatewayToTarget } from '../../config/gateway-choice.js';
 import { runExperiments } from '../../experiments/run-experiments.js';
@@ -62,7 +62,7 @@ function prepareRunStore(store: string | undefined): string {
   const dir = store ?? manifestStoreDir();
   publishManifest(dir, manifest);
   // The footprint's 1 → N scaling measures the marginal cost of a model with the built-in parametric ones.
-  prepareStore(dir, CATALOG.filter((m) => m.name.startsWith('param-')));
+  prepareStore(dir, scalingModels());
   return dir;
 }
 

@@ -92,7 +92,7 @@ async function collectInputs(root: string, includeNginx: boolean): Promise<Image
   const nginx = includeNginx ? findNginx() : null;
   const binaries = [IMAGE_NODE, binding, ...(nginx ? [nginx] : [])];
   const libraries = [...new Set((await Promise.all(binaries.map(listLibraries))).flat())].filter((lib) => !lib.startsWith(root));
-  return { project: ['package.json', 'dist', 'models/store', ...packages], system: [...new Set([IMAGE_NODE, ...(nginx ? [nginx] : []), ...libraries])].sort(), nginx };
+  return { project: ['package.json', 'dist', 'models/builtin.yaml', 'models/store', ...packages], system: [...new Set([IMAGE_NODE, ...(nginx ? [nginx] : []), ...libraries])].sort(), nginx };
 }
 
 /** Files under a folder, sorted, relative to the root. */
@@ -107,7 +107,7 @@ function listFiles(root: string, dir: string): string[] {
 /** Content hash of the image inputs: compiled code, model stores (a staged manifest store too), lockfile and node/library identities. */
 async function hashInputs(root: string, inputs: ImageInputs, staged: { stage: string; dir: string } | null): Promise<string> {
   const hash = createHash('sha256');
-  const files = ['package.json', 'package-lock.json', ...listFiles(root, 'dist'), ...listFiles(root, 'models/store')].map((file) => ({ base: root, file }));
+  const files = ['package.json', 'package-lock.json', 'models/builtin.yaml', ...listFiles(root, 'dist'), ...listFiles(root, 'models/store')].map((file) => ({ base: root, file }));
   if (staged) files.push(...listFiles(staged.stage, staged.dir).map((file) => ({ base: staged.stage, file })));
   for (const { base, file } of files) {
     hash.update(`${file}\0`);

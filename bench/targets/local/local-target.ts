@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CATALOG, findModel } from '../../../models/catalog.js';
+import { builtinModels, findModel } from '../../../models/catalog.js';
 import { RUNTIMES } from '../../../models/runtimes.js';
 import { compiledEntry } from '../../../models/paths.js';
 import { findNginx } from '../../../serving/gateway/find-nginx.js';
@@ -70,7 +70,7 @@ export function findSpecProblems(spec: TopologySpec): string[] {
   if (spec.models.length === 0) problems.push('no models given; name at least one model');
   const unknown = spec.models.filter((name) => !findModel(name));
   if (unknown.length > 0) {
-    problems.push(`unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; expected one of: ${CATALOG.map((m) => m.name).join(', ')}`);
+    problems.push(`unknown model${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; expected one of: ${builtinModels().map((m) => m.name).join(', ')}`);
   }
   const duplicates = spec.models.filter((name, i) => spec.models.indexOf(name) !== i);
   if (duplicates.length > 0) problems.push(`model(s) listed twice: ${[...new Set(duplicates)].join(', ')}`);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../../models/catalog.js';
+import { builtinModels } from '../../../models/catalog.js';
 import { ROOT, ensureCompiled, isAlive, isListening, waitFor } from '../targets/local/helpers.js';
 
 const CLI = join(ROOT, 'dist', 'bench', 'cli', 'main.js');
@@ -20,14 +20,14 @@ describe('splitbench models', () => {
     const result = await runCli(['models']);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^name\s+version\s+size\s+inputs\s+SLO ms\s+class/);
-    for (const model of CATALOG) expect(result.stdout).toContain(model.name);
+    for (const model of builtinModels()) expect(result.stdout).toContain(model.name);
     expect(result.stdout).toMatch(/vad \*\s+1\s+[\d.]+ MB\s+input FP32\[1,512\] sr INT64\[\]/);
   });
 
   it('prints JSON with --json', async () => {
     const result = await runCli(['models', '--json']);
     const rows = JSON.parse(result.stdout) as { name: string; sloMs: number; inputs: unknown[] }[];
-    expect(rows.map((r) => r.name)).toEqual(CATALOG.map((m) => m.name));
+    expect(rows.map((r) => r.name)).toEqual(builtinModels().map((m) => m.name));
     expect(rows[0]).toMatchObject({ name: 'vad', sloMs: 25, weightClass: 'light' });
   });
 });

@@ -83,7 +83,7 @@ describe('process and memory accounting', () => {
 
 describe('planRedeploy', () => {
   it('runs rolling on microservices/gateway and the workers monolith behind a gateway, bad recreates last', () => {
-    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.standard.redeploy, changeKinds: ['model'], recreateOn: 'all', trials: 1 });
+    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.standard.redeploy, targetModel: 'tabular', changeKinds: ['model'], recreateOn: 'all', trials: 1 });
     expect(plan.sessions.map((s) => [`${s.who.topology}/${s.who.variant}`, s.monolithGateway])).toEqual([
       ['monolith/single', false],
       ['monolith/workers', true],
@@ -95,17 +95,17 @@ describe('planRedeploy', () => {
   });
 
   it('puts every trial of one session in order: the good rollouts of each trial, then the bad rolling, then the bad recreates', () => {
-    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.standard.redeploy, changeKinds: ['model'], recreateOn: 'all', trials: 2, trialsInOneSession: true });
+    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.standard.redeploy, targetModel: 'tabular', changeKinds: ['model'], recreateOn: 'all', trials: 2, trialsInOneSession: true });
     const workers = plan.sessions[1]!.steps.map((s) => `${s.strategy}${s.corrupt ? '!' : ''}#${s.trial}`);
     expect(workers).toEqual(['recreate#0', 'rolling#0', 'recreate#1', 'rolling#1', 'rolling!#0', 'rolling!#1', 'recreate!#0', 'recreate!#1']);
   });
   it('recreates only on the headline pair when asked, and says what it left out', () => {
-    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.quick.redeploy, recreateOn: 'headline' });
+    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.quick.redeploy, targetModel: 'tabular', recreateOn: 'headline' });
     expect(plan.sessions.map((s) => `${s.who.topology}/${s.who.variant}`)).toEqual(['monolith/workers', 'microservices/gateway']);
     expect(plan.notes.join('\n')).toContain('monolith/single, microservices/direct');
   });
   it('puts every trial\'s rollouts on one session per variant when asked, each tagged with its trial', () => {
-    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.quick.redeploy, strategies: ['recreate'], badDeploy: false, trials: 4, trialsInOneSession: true, recreateOn: 'headline' });
+    const plan = planRedeploy(ALL_VARIANTS, { ...PROFILES.quick.redeploy, targetModel: 'tabular', strategies: ['recreate'], badDeploy: false, trials: 4, trialsInOneSession: true, recreateOn: 'headline' });
     expect(plan.sessions).toHaveLength(2);
     expect(plan.sessions[0]!.steps.map((s) => s.trial)).toEqual([0, 1, 2, 3]);
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../../models/catalog.js';
+import { builtinModels } from '../../../models/catalog.js';
 import { prepareStore } from '../../../models/publish.js';
 import { resolveRunConfig, type RunConfig } from '../../../bench/config/run-config.js';
 import type { RedeploySettings } from '../../../bench/config/profiles.js';
@@ -40,7 +40,7 @@ async function runRedeploy(config: RunConfig): Promise<NonNullable<RunResults['e
 beforeAll(() => {
   spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
   storeDir = mkdtempSync(join(tmpdir(), 'splitbench-redeploy-runtime-store-'));
-  prepareStore(storeDir, CATALOG.filter((m) => MODELS.includes(m.name)));
+  prepareStore(storeDir, builtinModels().filter((m) => MODELS.includes(m.name)));
 }, 120_000);
 
 afterAll(() => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../../models/catalog.js';
+import { builtinModels } from '../../../models/catalog.js';
 import { prepareStore } from '../../../models/publish.js';
 import { resolveRunConfig, type RunConfig } from '../../../bench/config/run-config.js';
 import { createSilentProgress } from '../../../bench/experiments/progress.js';
@@ -43,7 +43,7 @@ function listRollouts(results: RunResults): string[] {
 }
 
 beforeAll(async () => {
-  prepareStore(storeDir, CATALOG.filter((m) => MODELS.includes(m.name)));
+  prepareStore(storeDir, builtinModels().filter((m) => MODELS.includes(m.name)));
   // 1: stopped after the monolith's first rollout; 2: after the monolith's diagnose baseline; 3: to the end.
   await runSitting('first', 'redeploy · monolith/single · recreate model · trial 1');
   await runSitting('resume 1', 'diagnose · monolith/single · trial 1 · baseline (no fault)');

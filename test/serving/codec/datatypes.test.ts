@@ -23,7 +23,7 @@ const SAMPLES: Record<Datatype, (number | boolean)[]> = {
 function modelOf(datatype: Datatype): ModelSpec {
   return {
     name: `m-${datatype.toLowerCase()}`, description: '', initialVersion: 1, source: { kind: 'generated', recipe: { kind: 'tabular', features: 1, hidden: 1, seed: 1 } } as unknown as ModelSpec['source'],
-    inputs: [{ name: 'x', datatype, shape: [2, 3] }], outputs: [{ name: 'y', datatype, shape: [2, 3] }], sloMs: 10, weightClass: 'light', defaultEncoding: 'json', sampleInputs: () => [],
+    inputs: [{ name: 'x', datatype, shape: [2, 3] }], outputs: [{ name: 'y', datatype, shape: [2, 3] }], sloMs: 10, weightClass: 'light', defaultEncoding: 'json', rateRps: 1, runByDefault: true, sampleInputs: () => [],
   };
 }
 
