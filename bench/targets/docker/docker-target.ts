@@ -106,7 +106,7 @@ export class DockerTarget implements Target {
  * The plan on this image: the nginx gateway runs the image's nginx (`--nginx`); when the image has none,
  * the Node gateway serves instead and the plan (so fairness.gateway) says so.
  */
-function planOnImage(spec: TopologySpec, imageNginx: string | null, gatewayToken: string): DeploymentPlan {
+export function planOnImage(spec: TopologySpec, imageNginx: string | null, gatewayToken: string): DeploymentPlan {
   const wantsNginx = gatewayImplementation(spec) === 'nginx';
   const nginx = wantsNginx ? imageNginx : null;
   const plan = buildDeploymentPlan(wantsNginx && nginx === null ? withGatewayImplementation(spec, 'node') : spec, { gatewayToken });
