@@ -70,6 +70,8 @@ export function findLayoutProblems(draft: LayoutDraft, context: LayoutContext): 
   const sameName = names.filter((name, i) => names.indexOf(name) !== i);
   if (sameName.length > 0) problems.push(`expected each group name once, received ${quoted([...new Set(sameName)])} more than once`);
   for (const group of draft.groups) problems.push(...groupProblems(group));
+  const replicated = draft.groups.filter((group) => Number.isInteger(group.replicas) && group.replicas > 1).map((group) => group.name);
+  if (draft.gateway === 'none' && replicated.length > 0) problems.push(`group${replicated.length > 1 ? 's' : ''} ${quoted(replicated)} with several replicas: expected a gateway to spread requests over them (+gateway), received none (clients would reach replica 1 only)`);
   const owners = new Map<string, string[]>();
   for (const group of draft.groups) {
     for (const model of new Set(group.models)) owners.set(model, [...(owners.get(model) ?? []), group.name]);

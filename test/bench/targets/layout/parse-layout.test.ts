@@ -18,10 +18,13 @@ describe('parseLayout', () => {
     ]);
   });
 
-  it('takes the example of issue 19 as written, with no gateway unless asked', () => {
-    const check = parseAndCheckLayout('light=vad,tabular,ocr-cls;det=ocr-det;rec=ocr-rec x2', context);
-    expect(check.ok && check.layout.gateway).toBe('none');
+  it('takes the example of issue 19, whose replicas need a gateway to share the traffic', () => {
+    const check = parseAndCheckLayout('light=vad,tabular,ocr-cls;det=ocr-det;rec=ocr-rec x2 +gateway', context);
+    expect(check.ok && check.layout.gateway).toBe('node');
     expect(check.ok && check.layout.groups.map((g) => [g.name, g.replicas])).toEqual([['light', 1], ['det', 1], ['rec', 2]]);
+    const direct = parseAndCheckLayout('light=vad,tabular,ocr-cls;det=ocr-det;rec=ocr-rec x2', context);
+    expect(direct.ok ? [] : direct.problems).toEqual(['group "rec" with several replicas: expected a gateway to spread requests over them (+gateway), received none (clients would reach replica 1 only)']);
+    expect(parseAndCheckLayout('light=vad,tabular,ocr-cls;det=ocr-det;rec=ocr-rec', context).ok).toBe(true);
   });
 
   it('ignores whitespace around separators and accepts +gateway as its own item', () => {
@@ -107,7 +110,7 @@ describe('named layouts', () => {
   });
 
   it('prefers the spec\'s own layout', () => {
-    const layout = requireLayout(parseLayout('a=vad; b=tabular x2').draft, { models: ['vad', 'tabular'] });
+    const layout = requireLayout(parseLayout('a=vad; b=tabular x2 +gateway').draft, { models: ['vad', 'tabular'] });
     expect(layoutOfSpec({ ...spec, layout })).toBe(layout);
   });
 });
