@@ -80,6 +80,14 @@ export async function proxyRequest(routes: RouteTable, model: string, req: Incom
   if (!urls) throw new ServingError(404, `unknown model "${model}"; the gateway routes: ${routes.names().join(', ') || 'nothing'}`);
   const body = await bodyOf(req);
   if (body === null) return 499; // the client closed before its body arrived: nothing to forward
+  if (urls.length === 1) {
+    // One replica (every topology without replicas): no picking, no retry, no allocation on the hot path.
+    try {
+      return await dispatchTo(routes, urls[0]!, req, res, body, timeoutMs);
+    } catch (error) {
+      throw classifyUpstreamError(error, model, urls[0]!, timeoutMs);
+    }
+  }
   const replayable = body === undefined || Buffer.isBuffer(body);
   const tried = new Set<string>();
   for (;;) {

@@ -52,6 +52,7 @@ export class RouteTable {
   pick(name: string, exclude: ReadonlySet<string> = new Set()): string | undefined {
     const urls = this.routes.get(name);
     if (!urls) return undefined;
+    if (urls.length === 1) return exclude.has(urls[0]!) ? undefined : urls[0];
     const candidates = urls.filter((url) => !exclude.has(url));
     if (candidates.length === 0) return undefined;
     const now = Date.now();
