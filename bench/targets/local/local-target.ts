@@ -157,7 +157,9 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
   const serverGraceMs = spec.serverGraceMs ?? DEFAULT_SERVER_GRACE_MS;
   const needsCgroups = spec.layout?.groups.some((g) => g.resources.cpuQuota !== undefined || g.resources.memoryMb !== undefined) ?? false;
   const cgroupsAvailable = limits.cgroupLimits !== null || (needsCgroups && checkCgroupV1().available);
-  const plan = buildDeploymentPlan(spec, { gatewayToken: spec.adminToken ?? randomUUID(), serverWatchdog: limits.report.serverWatchdog || (needsCgroups && !cgroupsAvailable) });
+  // Without cgroups, the servers' own RSS watchdog enforces a memory limit (the spec's, or a group's).
+  const serverWatchdog = limits.report.serverWatchdog || (needsCgroups && !cgroupsAvailable);
+  const plan = buildDeploymentPlan(spec, { gatewayToken: spec.adminToken ?? randomUUID(), serverWatchdog });
   const hasGateway = plan.gateway !== null;
   fairness.gateway = plan.gateway;
   const gatewayToken = plan.gatewayAdminToken;
@@ -186,7 +188,7 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
       name, entry, port, fixedPort: port !== 0, models: [...source.models], env: { ...source.env }, taskset: tasksetOf(source.cpus), limits: cgroupLimitsOf(source, cgroupsAvailable),
       buildArgs: () => {
         const config = configs.get(name) ?? { versions: {}, extraArgs: [] };
-        const args = buildHostArgs(spec, role, source.models, config.versions, { serverWatchdog: limits.report.serverWatchdog || (needsCgroups && !cgroupsAvailable), variant: source.variant, memoryLimitBytes: source.memoryLimitBytes });
+        const args = buildHostArgs(spec, role, source.models, config.versions, { serverWatchdog, variant: source.variant, memoryLimitBytes: source.memoryLimitBytes });
         return [...args, ...config.extraArgs];
       },
     };
