@@ -11,8 +11,10 @@
  *           | "mem=" MIB                            memory limit of each replica in MiB
  *
  * Example: `light=vad,tabular,ocr-cls:workers; det=ocr-det; rec=ocr-rec x2 +gateway`: three
- * processes groups (four processes: ocr-rec has two replicas) behind the Node gateway. Without
- * `+gateway`, clients call each process directly. Whitespace around ";", "," and "=" is ignored.
+ * process groups (four processes: ocr-rec has two replicas) behind the Node gateway. Without
+ * `+gateway`, clients call each process directly (so a group with replicas needs it). Group names:
+ * a lowercase letter, then lowercase letters, digits, '-'; `monolith` names the all-in-one process;
+ * `gateway` is reserved. Whitespace around ";", ",", ":" and "=" is ignored.
  * Every problem is reported at once, syntax and meaning together (see check-layout.ts).
  */
 import { checkLayout, type LayoutCheck, type LayoutContext } from './check-layout.js';
