@@ -1,10 +1,10 @@
 import { createServerState } from '../serving/http/server-state.js';
 import { createGatewayListener } from '../serving/gateway/gateway-app.js';
-import { GATEWAY_FLAG_OPTIONS } from '../serving/gateway/gateway-flags.js';
+import { GATEWAY_FLAG_OPTIONS, readRouteFlags } from '../serving/gateway/gateway-flags.js';
 import { RouteTable } from '../serving/gateway/route-table.js';
 import { ServingMetrics } from '../serving/metrics/registry.js';
 import { handleTermination, watchParent } from '../serving/server/lifecycle.js';
-import { FlagError, parseFlags, readInteger, readPairs, readString, runMain } from '../serving/server/parse-flags.js';
+import { FlagError, parseFlags, readInteger, readString, runMain } from '../serving/server/parse-flags.js';
 import { startServer } from '../serving/server/start-server.js';
 
 const OPTIONS = GATEWAY_FLAG_OPTIONS;
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const upstreamTimeoutMs = readInteger(values, 'upstream-timeout-ms', 30_000, 1);
   let routes: RouteTable;
   try {
-    routes = new RouteTable(readPairs(values, 'route'));
+    routes = new RouteTable(readRouteFlags(values));
   } catch (error) {
     throw new FlagError(`--route: ${(error as Error).message}`);
   }

@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findNginx } from '../serving/gateway/find-nginx.js';
-import { GATEWAY_FLAG_OPTIONS } from '../serving/gateway/gateway-flags.js';
+import { GATEWAY_FLAG_OPTIONS, readRouteFlags } from '../serving/gateway/gateway-flags.js';
 import { createNginxAdminApp } from '../serving/gateway/nginx-admin.js';
 import { renderNginxConf } from '../serving/gateway/nginx-conf.js';
 import { NginxProcess, NginxStartError, pickFreePort } from '../serving/gateway/nginx-process.js';
 import { RouteTable } from '../serving/gateway/route-table.js';
 import { createServerState } from '../serving/http/server-state.js';
 import { handleTermination, isAlive, setTerminationHandler, watchParent } from '../serving/server/lifecycle.js';
-import { FlagError, parseFlags, readInteger, readPairs, readString, runMain } from '../serving/server/parse-flags.js';
+import { FlagError, parseFlags, readInteger, readString, runMain } from '../serving/server/parse-flags.js';
 
 // The Node gateway's flags, plus the body limit nginx enforces itself and the nginx binary to run.
 const OPTIONS = {
@@ -58,8 +58,8 @@ async function main(): Promise<void> {
   if (!binary) throw new FlagError('nginx is not installed (no nginx on PATH or in /usr/sbin); install it (apt-get install nginx), pass --nginx PATH, or use the Node gateway');
   let routes: RouteTable;
   try {
-    routes = new RouteTable(readPairs(values, 'route'));
-    for (const url of Object.values(routes.all())) if (!url.startsWith('http://')) throw new Error(`upstream ${url} must be http:// for the nginx gateway`);
+    routes = new RouteTable(readRouteFlags(values));
+    for (const url of Object.values(routes.replicas()).flat()) if (!url.startsWith('http://')) throw new Error(`upstream ${url} must be http:// for the nginx gateway`);
   } catch (error) {
     throw new FlagError(`--route: ${(error as Error).message}`);
   }
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       await nginx!.reload(render(), generation);
     },
   }));
-  const render = () => renderNginxConf({ dir: nginxDir, host, port, routes: routes.all(), adminOrigin: admin.origin, bodyLimitBytes, upstreamTimeoutMs, generation });
+  const render = () => renderNginxConf({ dir: nginxDir, host, port, routes: routes.replicas(), adminOrigin: admin.origin, bodyLimitBytes, upstreamTimeoutMs, generation });
   const onUnexpectedExit = (code: number | null, signal: NodeJS.Signals | null) => {
     process.stderr.write(`splitbench: nginx master exited unexpectedly (code ${code}, signal ${signal}); the gateway exits too\n`);
     cleanUp();

@@ -1,3 +1,5 @@
+import type { Layout } from './layout/layout-types.js';
+
 /** The two ways of grouping models into processes. */
 export type TopologyKind = 'monolith' | 'microservices';
 
@@ -52,10 +54,16 @@ export interface TopologySpec {
   runtime?: string;
   /** Per-model runtime: a service runs its model's; the monolith loads each model on its own (only runtimes that co-host work). */
   modelRuntimes?: Record<string, string>;
+  /**
+   * Which models share which process, replicas and per-group resources (layout/). Absent: the named
+   * layout of kind and variant (monolith:single, ..., microservices:gateway) over `models` with the
+   * spec's serverCpus / cpuQuota / memoryLimitBytes, which plans exactly what the spec always did.
+   */
+  layout?: Layout;
 }
 
-/** Name of a supervised process; extra versions started during redeploys get a `#suffix`. */
-export type ProcessName = 'monolith' | `monolith#${string}` | `service:${string}` | 'gateway';
+/** Name of a supervised process; replica r ≥ 2 of a group gets `@r`, extra versions started during redeploys a `#suffix`. */
+export type ProcessName = 'monolith' | `monolith@${number}` | `monolith#${string}` | `service:${string}` | 'gateway';
 
 /** Public view of one server process. */
 export interface ManagedProcess {

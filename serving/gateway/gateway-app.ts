@@ -9,7 +9,7 @@ import { sendFailure, sendJson } from '../http/send.js';
 import type { ServerState } from '../http/server-state.js';
 import type { ServingMetrics } from '../metrics/registry.js';
 import { proxyRequest } from './proxy.js';
-import type { RouteTable } from './route-table.js';
+import { ROUTE_BODY_EXPECTED, upstreamsOfBody, type RouteTable } from './route-table.js';
 import { createGatewayReadyHandler } from './upstream-health.js';
 import { withInferFastPath } from '../http/fast-path.js';
 
@@ -49,17 +49,18 @@ export function createGatewayApp(context: GatewayContext): Express {
   router.get('/v2', (_req, res) => sendJson(res, 200, { name: 'splitbench-gateway', version: '0.1.0', extensions: ['binary_tensor_data'] }));
   addMetricsRoute(router, context.metrics);
   const guard = requireToken(context.adminToken);
-  router.get('/admin/routes', guard, (_req, res) => sendJson(res, 200, { routes: context.routes.all() }));
+  router.get('/admin/routes', guard, (_req, res) => sendJson(res, 200, { routes: context.routes.all(), replicas: context.routes.replicas() }));
   router.put('/admin/routes/:name', guard, handle(async (req, res) => {
-    const url = (await readAdminJson(req) as { url?: unknown }).url;
-    if (typeof url !== 'string') throw new ServingError(400, 'expected body {"url":"http://127.0.0.1:PORT"}');
+    const upstreams = upstreamsOfBody(await readAdminJson(req));
+    if (upstreams === null) throw new ServingError(400, ROUTE_BODY_EXPECTED);
+    const name = req.params.name as string;
     let previous: string | undefined;
     try {
-      previous = context.routes.set(req.params.name as string, url);
+      previous = context.routes.set(name, upstreams);
     } catch (error) {
       throw new ServingError(400, (error as Error).message);
     }
-    sendJson(res, 200, { name: req.params.name, url: context.routes.urlOf(req.params.name as string), previous: previous ?? null });
+    sendJson(res, 200, { name, url: context.routes.urlOf(name), urls: context.routes.urlsOf(name), previous: previous ?? null });
   }));
   router.all('/v2/models/:name', proxy);
   router.all('/v2/models/:name/*rest', proxy);

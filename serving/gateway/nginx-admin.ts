@@ -7,7 +7,7 @@ import { sendJson } from '../http/send.js';
 import type { ServerState } from '../http/server-state.js';
 import { NGINX_MODEL_NAME } from './nginx-conf.js';
 import { fetchFresh } from './nginx-process.js';
-import type { RouteTable } from './route-table.js';
+import { ROUTE_BODY_EXPECTED, upstreamsOfBody, type RouteTable } from './route-table.js';
 import { createGatewayReadyHandler } from './upstream-health.js';
 
 /** What the nginx gateway's admin app needs. */
@@ -61,13 +61,13 @@ export function createNginxAdminApp(context: NginxAdminContext): Express {
     res.end(text);
   }));
   const guard = requireToken(context.adminToken);
-  router.get('/admin/routes', guard, (_req, res) => sendJson(res, 200, { routes: context.routes.all() }));
+  router.get('/admin/routes', guard, (_req, res) => sendJson(res, 200, { routes: context.routes.all(), replicas: context.routes.replicas() }));
   router.put('/admin/routes/:name', guard, handle(async (req, res) => {
     const name = req.params.name as string;
-    const url = (await readAdminJson(req) as { url?: unknown }).url;
-    if (typeof url !== 'string') throw new ServingError(400, 'expected body {"url":"http://127.0.0.1:PORT"}');
+    const url = upstreamsOfBody(await readAdminJson(req));
+    if (url === null) throw new ServingError(400, ROUTE_BODY_EXPECTED);
     if (!NGINX_MODEL_NAME.test(name)) throw new ServingError(400, `model name ${JSON.stringify(name)} cannot be routed by nginx; expected letters, digits and . _ ~ -`);
-    if (!url.startsWith('http://')) throw new ServingError(400, `upstream ${url} must be http:// for the nginx gateway`);
+    for (const one of typeof url === 'string' ? [url] : url) if (!one.startsWith('http://')) throw new ServingError(400, `upstream ${one} must be http:// for the nginx gateway`);
     // Route switches are applied one at a time: each rewrites the config and waits for the reload.
     const switched = applying.then(async () => {
       let previous: string | undefined;
@@ -87,7 +87,7 @@ export function createNginxAdminApp(context: NginxAdminContext): Express {
     });
     applying = switched.catch(() => undefined);
     const previous = await switched;
-    sendJson(res, 200, { name, url: context.routes.urlOf(name), previous: previous ?? null });
+    sendJson(res, 200, { name, url: context.routes.urlOf(name), urls: context.routes.urlsOf(name), previous: previous ?? null });
   }));
   app.use(router);
   addFallbacks(app);

@@ -6,8 +6,8 @@ export interface NginxConfOptions {
   dir: string;
   host: string;
   port: number;
-  /** Model name → upstream origin (http://127.0.0.1:PORT). */
-  routes: Record<string, string>;
+  /** Model name → upstream origin (http://127.0.0.1:PORT), or every replica's origin (one `server` each). */
+  routes: Record<string, string | readonly string[]>;
   /** The launcher's admin server (health/ready, /admin, /metrics), http://127.0.0.1:PORT. */
   adminOrigin: string;
   bodyLimitBytes: number;
@@ -44,7 +44,19 @@ function jsonError(message: string): string {
   return quote(JSON.stringify({ error: message }));
 }
 
-/** Renders the whole nginx.conf: one keep-alive upstream per model, routing by model name, JSON errors. */
+/**
+ * The `server` lines of a model's upstream. One replica: never marked failed (as before replicas).
+ * Several: a replica that fails is skipped for a second, and a request it refused goes to the next
+ * (proxy_next_upstream; nginx never resends a POST that reached an upstream).
+ */
+function serverLines(urls: string | readonly string[]): string[] {
+  const list = typeof urls === 'string' ? [urls] : urls;
+  if (list.length === 0) throw new Error('expected at least one upstream per model, received none');
+  if (list.length === 1) return [`    server ${hostPort(list[0]!)} max_fails=0;`];
+  return list.map((url) => `    server ${hostPort(url)} max_fails=1 fail_timeout=1s;`);
+}
+
+/** Renders the whole nginx.conf: one keep-alive upstream per model (one server per replica), routing by model name, JSON errors. */
 export function renderNginxConf(options: NginxConfOptions): string {
   const names = Object.keys(options.routes);
   for (const name of names) {
@@ -52,9 +64,11 @@ export function renderNginxConf(options: NginxConfOptions): string {
   }
   const timeout = `${Math.max(1, options.upstreamTimeoutMs)}ms`;
   const known = names.join(', ') || 'nothing';
+  // Retrying on the next server only matters (and only changes the config) when some model has replicas.
+  const replicated = Object.values(options.routes).some((urls) => typeof urls !== 'string' && urls.length > 1);
   const upstreams = names.map((name, i) => [
     `  upstream ${upstreamName(i)} {`,
-    `    server ${hostPort(options.routes[name]!)} max_fails=0;`,
+    ...serverLines(options.routes[name]!),
     `    keepalive ${UPSTREAM_KEEPALIVE};`,
     '    keepalive_requests 1000000;',
     '    keepalive_timeout 60s;',
@@ -99,7 +113,7 @@ ${map.join('\n')}
     proxy_connect_timeout ${timeout};
     proxy_send_timeout ${timeout};
     proxy_read_timeout ${timeout};
-    proxy_next_upstream off;
+    proxy_next_upstream ${replicated ? 'error timeout' : 'off'};
     proxy_buffer_size 64k;
     proxy_buffers 64 64k;
     proxy_busy_buffers_size 256k;

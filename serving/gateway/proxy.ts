@@ -62,16 +62,50 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer | IncomingMessage | 
   return Number.isSafeInteger(length) && length <= BUFFERED_BODY_LIMIT_BYTES ? readBody(req, length) : req;
 }
 
+/** True when an upstream failed before it could have seen the request (it refused or never took the connection). */
+export function isConnectFailure(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
 /**
- * Forwards a request to the model's upstream with undici's dispatch() and writes the answer straight
- * to the response, without parsing either body. Resolves with the upstream status; rejects with a
- * 502/504 ServingError when the upstream failed before answering (so the caller can send it).
+ * Forwards a request to one of the model's replicas with undici's dispatch() and writes the answer
+ * straight to the response, without parsing either body. A replica that refuses the connection is
+ * marked down and the request goes to the next one (only a request it never received: bodies that
+ * stream are not retried). Resolves with the upstream status; rejects with a 502/504 ServingError
+ * when the upstream failed before answering (so the caller can send it).
  */
 export async function proxyRequest(routes: RouteTable, model: string, req: IncomingMessage, res: ServerResponse, timeoutMs: number): Promise<number> {
-  const url = routes.urlOf(model);
-  if (!url) throw new ServingError(404, `unknown model "${model}"; the gateway routes: ${routes.names().join(', ') || 'nothing'}`);
+  const urls = routes.urlsOf(model);
+  if (!urls) throw new ServingError(404, `unknown model "${model}"; the gateway routes: ${routes.names().join(', ') || 'nothing'}`);
   const body = await bodyOf(req);
   if (body === null) return 499; // the client closed before its body arrived: nothing to forward
+  if (urls.length === 1) {
+    // One replica (every topology without replicas): no picking, no retry, no allocation on the hot path.
+    try {
+      return await dispatchTo(routes, urls[0]!, req, res, body, timeoutMs);
+    } catch (error) {
+      throw classifyUpstreamError(error, model, urls[0]!, timeoutMs);
+    }
+  }
+  const replayable = body === undefined || Buffer.isBuffer(body);
+  const tried = new Set<string>();
+  for (;;) {
+    const url = routes.pick(model, tried);
+    if (url === undefined) throw new ServingError(502, `no replica left for model "${model}"`);
+    tried.add(url);
+    try {
+      return await dispatchTo(routes, url, req, res, body, timeoutMs);
+    } catch (error) {
+      if (!isConnectFailure(error)) throw classifyUpstreamError(error, model, url, timeoutMs);
+      routes.markDown(url);
+      if (!replayable || res.headersSent || tried.size >= (routes.urlsOf(model)?.length ?? 0)) throw classifyUpstreamError(error, model, url, timeoutMs);
+    }
+  }
+}
+
+/** One attempt on one upstream: resolves with its status, rejects with undici's error when it failed before answering. */
+function dispatchTo(routes: RouteTable, url: string, req: IncomingMessage, res: ServerResponse, body: Buffer | IncomingMessage | undefined, timeoutMs: number): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     let status = 0;
     let abort: ((reason?: Error) => void) | undefined;
@@ -79,8 +113,9 @@ export async function proxyRequest(routes: RouteTable, model: string, req: Incom
     const onClientClose = () => {
       if (!res.writableFinished) abort?.(new Error('client closed the connection'));
     };
+    const onDrain = () => resumeUpstream?.();
     res.once('close', onClientClose);
-    res.on('drain', () => resumeUpstream?.());
+    res.on('drain', onDrain);
     const handler: Dispatcher.DispatchHandler = {
       onConnect(abortRequest) {
         abort = abortRequest;
@@ -103,8 +138,9 @@ export async function proxyRequest(routes: RouteTable, model: string, req: Incom
       },
       onError(error) {
         res.off('close', onClientClose);
+        res.off('drain', onDrain);
         if (res.destroyed && !res.writableFinished) return resolve(499); // the client left; nothing to answer
-        if (status === 0 && !res.headersSent) return reject(classifyUpstreamError(error, model, url, timeoutMs));
+        if (status === 0 && !res.headersSent) return reject(error);
         res.destroy();
         resolve(status || 502);
       },

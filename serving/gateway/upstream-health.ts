@@ -5,18 +5,23 @@ import type { RouteTable } from './route-table.js';
 
 const HEALTH_TIMEOUT_MS = 2000;
 
-/** Asks the upstream of each model whether that model is ready; returns the models that are not, with why. */
+/** Asks one upstream whether a model is ready; null when it is, else why not. */
+async function whyUnready(routes: RouteTable, name: string, url: string): Promise<string | null> {
+  try {
+    const answer = await routes.poolFor(url).request({ method: 'GET', path: `/v2/models/${encodeURIComponent(name)}/ready`, headersTimeout: HEALTH_TIMEOUT_MS, bodyTimeout: HEALTH_TIMEOUT_MS });
+    await answer.body.dump();
+    return answer.statusCode === 200 ? null : `${url} answered ${answer.statusCode}`;
+  } catch (error) {
+    return `${url}: ${(error as { code?: string }).code ?? (error as Error).message}`;
+  }
+}
+
+/** Asks the replicas of each model whether that model is ready; returns the models none of whose replicas is, with why. */
 export async function findUnreadyModels(routes: RouteTable): Promise<Record<string, string>> {
   const problems: Record<string, string> = {};
   await Promise.all(routes.names().map(async (name) => {
-    const url = routes.urlOf(name)!;
-    try {
-      const answer = await routes.poolFor(url).request({ method: 'GET', path: `/v2/models/${encodeURIComponent(name)}/ready`, headersTimeout: HEALTH_TIMEOUT_MS, bodyTimeout: HEALTH_TIMEOUT_MS });
-      await answer.body.dump();
-      if (answer.statusCode !== 200) problems[name] = `${url} answered ${answer.statusCode}`;
-    } catch (error) {
-      problems[name] = `${url}: ${(error as { code?: string }).code ?? (error as Error).message}`;
-    }
+    const reasons = await Promise.all((routes.urlsOf(name) ?? []).map((url) => whyUnready(routes, name, url)));
+    if (reasons.length > 0 && reasons.every((reason) => reason !== null)) problems[name] = reasons.join('; ');
   }));
   return problems;
 }

@@ -15,7 +15,7 @@ import { compiledEntry, projectRoot } from '../../../models/paths.js';
 import { registerCleanup } from '../cleanup.js';
 import { findSpecProblems, TopologySpecError } from '../local/local-target.js';
 import type { ExtraProcessOptions, FairnessReport, GatewayImplementation, ManagedProcess, ProcessName, RunningTopology, SupervisorEvent, Target, TopologySpec } from '../types.js';
-import { buildDeploymentPlan, buildHostArgs, buildRouteArgs, type DeploymentPlan, type PlannedProcess } from '../plan.js';
+import { buildDeploymentPlan, buildHostArgs, buildRouteArgs, gatewayImplementation, hostOf, withGatewayImplementation, type DeploymentPlan, type PlannedProcess } from '../plan.js';
 import { connectEngine, PROCESS_LABEL, removeRunContainers, RUN_LABEL } from './engine.js';
 import { findFreePort, findServerPid, readLogTail, toSignalName } from './engine-helpers.js';
 import { startEngineEvents, type EngineEvent } from './engine-events.js';
@@ -109,11 +109,17 @@ export class DockerTarget implements Target {
  * The plan on this image: the nginx gateway runs the image's nginx (`--nginx`); when the image has none,
  * the Node gateway serves instead and the plan (so fairness.gateway) says so.
  */
-function planOnImage(spec: TopologySpec, imageNginx: string | null, gatewayToken: string): DeploymentPlan {
-  const nginx = spec.gateway === 'nginx' ? imageNginx : null;
-  const plan = buildDeploymentPlan(spec.gateway === 'nginx' && nginx === null ? { ...spec, gateway: 'node' } : spec, { gatewayToken });
+export function planOnImage(spec: TopologySpec, imageNginx: string | null, gatewayToken: string): DeploymentPlan {
+  const wantsNginx = gatewayImplementation(spec) === 'nginx';
+  const nginx = wantsNginx ? imageNginx : null;
+  const plan = buildDeploymentPlan(wantsNginx && nginx === null ? withGatewayImplementation(spec, 'node') : spec, { gatewayToken });
   if (nginx === null) return plan;
   return { ...plan, processes: plan.processes.map((p) => (p.role === 'gateway' ? { ...p, args: [...p.args, '--nginx', nginx] } : p)) };
+}
+
+/** Host flags a planned process's group sets (variant and memory limit), for rebuilt command lines. */
+function groupArgOptions(planned: PlannedProcess): { variant: PlannedProcess['variant']; memoryLimitBytes: number | null } {
+  return { variant: planned.variant, memoryLimitBytes: planned.memoryLimitBytes };
 }
 
 /** Maps a host entry point (absolute, under the checkout's dist/) onto the image. */
@@ -140,7 +146,7 @@ async function startDockerTopology(docker: Docker, runtime: { tag: string; nginx
   const events: SupervisorEvent[] = [];
   const engineEvents: EngineEvent[] = [];
   const states = new Map<ProcessName, ContainerState>();
-  const routes = new Map<string, string>();
+  const routes = new Map<string, string | readonly string[]>();
   let stopped = false;
 
   const reaper = execa(process.execPath, [compiledEntry('bench/targets/docker/reaper'), String(process.pid), runId], { detached: true, stdio: 'ignore', cleanup: false, reject: false });
@@ -297,15 +303,15 @@ async function startDockerTopology(docker: Docker, runtime: { tag: string; nginx
   };
 
   /** PUT /admin/routes/{model} on a gateway URL. */
-  const putRouteAt = async (gatewayUrl: string, model: string, url: string): Promise<void> => {
+  const putRouteAt = async (gatewayUrl: string, model: string, url: string | readonly string[]): Promise<void> => {
     const response = await fetch(`${gatewayUrl}/admin/routes/${encodeURIComponent(model)}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', 'x-splitbench-token': gatewayToken ?? '' },
-      body: JSON.stringify({ url }),
+      body: JSON.stringify(typeof url === 'string' ? { url } : { urls: url }),
       signal: AbortSignal.timeout(5000),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`gateway refused route ${model} → ${url}: HTTP ${response.status} ${text}`);
+    if (!response.ok) throw new Error(`gateway refused route ${model} → ${String(url)}: HTTP ${response.status} ${text}`);
   };
 
   /** PUT /admin/routes/{model} on the gateway when it is ready (a starting one gets the routes from reapplyRoutes). */
@@ -336,7 +342,8 @@ async function startDockerTopology(docker: Docker, runtime: { tag: string; nginx
   function adminUrls(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const model of spec.models) {
-      const host = spec.kind === 'monolith' ? states.get('monolith') : states.get(`service:${model}`);
+      const name = hostOf(plan, model);
+      const host = name === undefined ? undefined : states.get(name);
       if (host) out[model] = host.url;
     }
     return out;
@@ -406,9 +413,9 @@ async function startDockerTopology(docker: Docker, runtime: { tag: string; nginx
       const baseState = states.get(base);
       if (!baseState) throw new Error(`no process named ${base}; expected one of: ${[...states.keys()].join(', ')}`);
       const name = `${base}#${extra.suffix}` as ProcessName;
-      const role = base === 'monolith' ? 'monolith' : 'service';
+      const role = baseState.planned.role === 'monolith' ? 'monolith' : 'service';
       const versions = { ...versionsOf(baseState), ...extra.versions };
-      const args = [...buildHostArgs(spec, role, baseState.planned.models, versions), ...(extra.extraArgs ?? [])];
+      const args = [...buildHostArgs(spec, role, baseState.planned.models, versions, groupArgOptions(baseState.planned)), ...(extra.extraArgs ?? [])];
       const planned: PlannedProcess = { ...baseState.planned, name, args, port: 0 };
       const state = await prepare(planned, extra.entry ?? baseState.planned.entry, args);
       await launch(state);
@@ -424,7 +431,7 @@ async function startDockerTopology(docker: Docker, runtime: { tag: string; nginx
       const role = state.planned.role;
       if (role !== 'gateway') {
         const versions = { ...versionsOf(state), ...change.versions };
-        state.planned = { ...state.planned, args: [...buildHostArgs(spec, role, state.planned.models, versions), ...(change.extraArgs ?? [])] };
+        state.planned = { ...state.planned, args: [...buildHostArgs(spec, role, state.planned.models, versions, groupArgOptions(state.planned)), ...(change.extraArgs ?? [])] };
       }
       const command = role === 'gateway' ? [...state.planned.args, ...buildRouteArgs(routes)] : state.planned.args;
       await stopContainer(state);
@@ -458,7 +465,7 @@ async function startDockerTopology(docker: Docker, runtime: { tag: string; nginx
     if (failure) throw failure.reason;
     const gatewayPlan = plan.processes.find((p) => p.role === 'gateway');
     if (gatewayPlan) {
-      for (const [model, upstream] of Object.entries(gatewayPlan.upstreams)) routes.set(model, states.get(upstream)!.url);
+      for (const [model, replicas] of Object.entries(gatewayPlan.upstreamReplicas)) routes.set(model, replicas.map((upstream) => states.get(upstream)!.url));
       const gateway = await prepare(gatewayPlan, gatewayPlan.entry, [...gatewayPlan.args, ...buildRouteArgs(routes)]);
       await launch(gateway);
     }

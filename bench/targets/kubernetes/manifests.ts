@@ -61,7 +61,7 @@ function podArgs(process: PlannedProcess, namespace: string, storeDir: string, i
     if (args[i] === '--store' && args[i + 1] === storeDir) args[i + 1] = imageStore;
   }
   if (process.role === 'gateway') {
-    const routes = Object.entries(process.upstreams).map(([model, upstream]): [string, string] => [model, `http://${objectName(upstream)}.${namespace}.svc.cluster.local:${POD_PORT}`]);
+    const routes = Object.entries(process.upstreamReplicas).map(([model, replicas]): [string, string[]] => [model, replicas.map((upstream) => `http://${objectName(upstream)}.${namespace}.svc.cluster.local:${POD_PORT}`)]);
     args.push(...buildRouteArgs(routes));
   }
   return [...args, '--port', String(POD_PORT)];

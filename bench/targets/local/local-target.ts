@@ -4,7 +4,9 @@ import { RUNTIMES } from '../../../models/runtimes.js';
 import { compiledEntry } from '../../../models/paths.js';
 import { findNginx } from '../../../serving/gateway/find-nginx.js';
 import { checkCgroupV1, sweepStaleCgroups, type CgroupLimits } from './cgroup-v1.js';
-import { buildGatewayArgs, buildHostArgs, buildRouteArgs, DEFAULT_SERVER_GRACE_MS, hasGateway as topologyHasGateway } from '../plan.js';
+import { findLayoutProblems } from '../layout/check-layout.js';
+import { layoutOfSpec } from '../layout/named-layouts.js';
+import { buildDeploymentPlan, buildGatewayArgs, buildHostArgs, buildRouteArgs, DEFAULT_SERVER_GRACE_MS, hostOf, type PlannedProcess } from '../plan.js';
 import { registerCleanup } from '../cleanup.js';
 import { planPinning } from './cpu-pinning.js';
 import { Supervisor, type BackoffPolicy, type ProcessPlan, type SupervisedProcess } from './supervisor.js';
@@ -77,7 +79,8 @@ export function findSpecProblems(spec: TopologySpec): string[] {
   if (spec.faults && !spec.adminToken) problems.push('faults need an admin token (set adminToken / --admin-token)');
   if (spec.monolithGateway && spec.kind !== 'monolith') problems.push('monolithGateway only applies to the monolith');
   if (spec.gateway !== undefined && spec.gateway !== 'node' && spec.gateway !== 'nginx') problems.push(`gateway "${String(spec.gateway)}" is not a gateway implementation; expected node or nginx`);
-  if (spec.gateway === 'nginx' && findNginx() === null) problems.push('gateway nginx requested but nginx is not installed (apt-get install nginx, or SPLITBENCH_NGINX=/path/to/nginx); use gateway node instead');
+  if (spec.layout) problems.push(...findLayoutProblems(spec.layout, { models: spec.models }).map((problem) => `layout ${spec.layout!.name}: ${problem}`));
+  if ((spec.gateway === 'nginx' || spec.layout?.gateway === 'nginx') && findNginx() === null) problems.push('gateway nginx requested but nginx is not installed (apt-get install nginx, or SPLITBENCH_NGINX=/path/to/nginx); use gateway node instead');
   for (const runtime of [spec.runtime, ...Object.values(spec.modelRuntimes ?? {})]) {
     if (runtime !== undefined && !RUNTIMES.some((r) => r.name === runtime)) problems.push(`unknown runtime "${runtime}"; expected one of: ${RUNTIMES.map((r) => r.name).join(', ')}`);
   }
@@ -88,8 +91,9 @@ export function findSpecProblems(spec: TopologySpec): string[] {
   }
   if (spec.cpuQuota !== undefined && !(spec.cpuQuota > 0)) problems.push(`cpuQuota must be > 0 CPUs (got ${spec.cpuQuota})`);
   if (spec.memoryLimitBytes !== undefined && !(spec.memoryLimitBytes >= 16 * 1024 * 1024)) problems.push(`memoryLimitBytes must be at least 16 MiB (got ${spec.memoryLimitBytes})`);
-  if (spec.portBase !== undefined && !(Number.isInteger(spec.portBase) && spec.portBase > 0 && spec.portBase + spec.models.length + 1 < 65536)) {
-    problems.push(`portBase ${spec.portBase} is not a usable port (1..${65535 - spec.models.length - 1})`);
+  const hostCount = problems.length > 0 ? spec.models.length : layoutOfSpec(spec).groups.reduce((sum, group) => sum + group.replicas, 0);
+  if (spec.portBase !== undefined && !(Number.isInteger(spec.portBase) && spec.portBase > 0 && spec.portBase + hostCount + 1 < 65536)) {
+    problems.push(`portBase ${spec.portBase} is not a usable port (1..${65535 - hostCount - 1})`);
   }
   for (const [name, version] of Object.entries(spec.versions ?? {})) {
     if (!spec.models.includes(name)) problems.push(`version given for "${name}", which is not among the models`);
@@ -135,7 +139,13 @@ export class LocalTarget implements Target {
   }
 }
 
-/** The actual start of a validated spec. */
+/** Cgroup limits of one planned process, when cgroup v1 is available (else null: the watchdog or nothing). */
+function cgroupLimitsOf(planned: PlannedProcess, cgroupsAvailable: boolean): CgroupLimits | null {
+  if (!cgroupsAvailable || (planned.cpuQuota === null && planned.memoryLimitBytes === null)) return null;
+  return { ...(planned.cpuQuota !== null ? { cpuQuota: planned.cpuQuota } : {}), ...(planned.memoryLimitBytes !== null ? { memoryLimitBytes: planned.memoryLimitBytes } : {}) };
+}
+
+/** The actual start of a validated spec: every process of its deployment plan under one supervisor. */
 async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, options: LocalTargetOptions, readyTimeoutMs: number): Promise<RunningTopology> {
   const pinning = planPinning(spec.serverCpus);
   const limits = planLimits(spec);
@@ -144,24 +154,41 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
     threads: { ...spec.threads },
     limits: limits.report,
   };
-  const taskset = pinning.applied && pinning.taskset && pinning.cpus ? { path: pinning.taskset, cpus: pinning.cpus } : null;
-  const env = { UV_THREADPOOL_SIZE: String(spec.threads.uvThreadpool) };
   const serverGraceMs = spec.serverGraceMs ?? DEFAULT_SERVER_GRACE_MS;
-  const hasGateway = topologyHasGateway(spec);
-  fairness.gateway = hasGateway ? (spec.gateway ?? 'node') : null;
-  const gatewayToken = hasGateway ? (spec.adminToken ?? randomUUID()) : null;
-  const routes = new Map<string, string>();
+  const needsCgroups = spec.layout?.groups.some((g) => g.resources.cpuQuota !== undefined || g.resources.memoryMb !== undefined) ?? false;
+  const cgroupsAvailable = limits.cgroupLimits !== null || (needsCgroups && checkCgroupV1().available);
+  // Without cgroups, the servers' own RSS watchdog enforces a memory limit (the spec's, or a group's).
+  const serverWatchdog = limits.report.serverWatchdog || (needsCgroups && !cgroupsAvailable);
+  const plan = buildDeploymentPlan(spec, { gatewayToken: spec.adminToken ?? randomUUID(), serverWatchdog });
+  const hasGateway = plan.gateway !== null;
+  fairness.gateway = plan.gateway;
+  const gatewayToken = plan.gatewayAdminToken;
+  /** model → URLs of every replica serving it, as the gateway routes it. */
+  const routes = new Map<string, string[]>();
   const configs = new Map<ProcessName, ProcessConfig>();
   const plans = new Map<ProcessName, ProcessPlan>();
+  const planned = new Map<ProcessName, PlannedProcess>(plan.processes.map((p) => [p.name, p]));
+  const tasksets = new Map<string, { path: string; cpus: number[] } | null>();
   let stopped = false;
 
-  /** Plan of a model-hosting process (monolith or one service), reading its config at each spawn. */
-  const hostPlan = (name: ProcessName, role: 'monolith' | 'service', models: string[], port: number, entry: string): ProcessPlan => {
+  /** taskset of a CPU set (planned once per distinct set; null where pinning cannot apply). */
+  const tasksetOf = (cpus: number[] | null): { path: string; cpus: number[] } | null => {
+    const key = cpus === null ? '' : cpus.join(',');
+    if (!tasksets.has(key)) {
+      const result = planPinning(cpus ?? undefined);
+      tasksets.set(key, result.applied && result.taskset && result.cpus ? { path: result.taskset, cpus: result.cpus } : null);
+    }
+    return tasksets.get(key)!;
+  };
+
+  /** Plan of a model-hosting process (one replica of a group), reading its config at each spawn. */
+  const hostPlan = (name: ProcessName, source: PlannedProcess, port: number, entry: string): ProcessPlan => {
+    const role = source.role === 'monolith' ? 'monolith' : 'service';
     return {
-      name, entry, port, fixedPort: port !== 0, models, env, taskset, limits: limits.cgroupLimits,
+      name, entry, port, fixedPort: port !== 0, models: [...source.models], env: { ...source.env }, taskset: tasksetOf(source.cpus), limits: cgroupLimitsOf(source, cgroupsAvailable),
       buildArgs: () => {
         const config = configs.get(name) ?? { versions: {}, extraArgs: [] };
-        const args = buildHostArgs(spec, role, models, config.versions, { serverWatchdog: limits.report.serverWatchdog });
+        const args = buildHostArgs(spec, role, source.models, config.versions, { serverWatchdog, variant: source.variant, memoryLimitBytes: source.memoryLimitBytes });
         return [...args, ...config.extraArgs];
       },
     };
@@ -176,28 +203,33 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
     onRestarted: (proc, previousUrl) => followRestart(proc, previousUrl),
   });
 
-  /** Keeps the gateway pointing at a restarted upstream whose URL changed. */
+  /** Keeps the gateway pointing at a restarted upstream (one replica) whose URL changed. */
   async function followRestart(proc: SupervisedProcess, previousUrl: string | null): Promise<void> {
     if (!hasGateway || proc.name === 'gateway' || proc.url === null || proc.url === previousUrl) return;
-    for (const [model, url] of routes) {
-      if (url === previousUrl) await setRoute(model, proc.url);
+    for (const [model, urls] of routes) {
+      if (previousUrl !== null && urls.includes(previousUrl)) await putRoutes(model, urls.map((url) => (url === previousUrl ? proc.url! : url)));
     }
   }
 
-  /** PUT /admin/routes/{model} on the gateway, and remembers the route for gateway restarts. */
+  /** Points the gateway's route for a model at one upstream URL (every replica replaced). */
   async function setRoute(model: string, url: string): Promise<void> {
+    await putRoutes(model, [url]);
+  }
+
+  /** PUT /admin/routes/{model} on the gateway with every replica URL, and remembers them for gateway restarts. */
+  async function putRoutes(model: string, urls: string[]): Promise<void> {
     if (!hasGateway || gatewayToken === null) throw new Error('this topology has no gateway');
-    routes.set(model, url);
+    routes.set(model, urls);
     const gateway = supervisor.get('gateway');
     if (!gateway?.url || gateway.state !== 'ready') return; // a gateway (re)starting picks the route up from its flags
     const response = await fetch(`${gateway.url}/admin/routes/${encodeURIComponent(model)}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', 'x-splitbench-token': gatewayToken },
-      body: JSON.stringify({ url }),
+      body: JSON.stringify(urls.length === 1 ? { url: urls[0] } : { urls }),
       signal: AbortSignal.timeout(5000),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`gateway refused route ${model} → ${url}: HTTP ${response.status} ${text}`);
+    if (!response.ok) throw new Error(`gateway refused route ${model} → ${urls.join(', ')}: HTTP ${response.status} ${text}`);
   }
 
   /** Current model → base URL map seen by clients. */
@@ -212,11 +244,12 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
     return out;
   }
 
-  /** Model → URL of the primary process hosting it. */
+  /** Model → URL of the primary process hosting it (replica 1 of its group). */
   function adminUrls(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const model of spec.models) {
-      const host = spec.kind === 'monolith' ? supervisor.get('monolith') : supervisor.get(`service:${model}`);
+      const name = hostOf(plan, model);
+      const host = name === undefined ? undefined : supervisor.get(name);
       if (host?.url) out[model] = host.url;
     }
     return out;
@@ -250,11 +283,12 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
       const name = `${base}#${extra.suffix}` as ProcessName;
       const baseConfig = configs.get(base) ?? { versions: {}, extraArgs: [] };
       configs.set(name, { versions: { ...baseConfig.versions, ...extra.versions }, extraArgs: [...baseConfig.extraArgs, ...(extra.extraArgs ?? [])] });
-      const role = base === 'monolith' ? 'monolith' : 'service';
-      const plan = hostPlan(name, role, basePlan.models, 0, extra.entry ?? basePlan.entry);
-      plans.set(name, plan);
-      const proc = await supervisor.start(plan);
-      return { name: proc.name, pid: proc.pid, url: proc.url, models: [...plan.models], restarts: proc.restarts };
+      const source = planned.get(base)!;
+      const extraPlan = hostPlan(name, source, 0, extra.entry ?? basePlan.entry);
+      plans.set(name, extraPlan);
+      planned.set(name, { ...source, name, port: 0 });
+      const proc = await supervisor.start(extraPlan);
+      return { name: proc.name, pid: proc.pid, url: proc.url, models: [...extraPlan.models], restarts: proc.restarts };
     },
     async stopProcess(name, graceMs) {
       await supervisor.stop(name, graceMs);
@@ -268,32 +302,23 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
   };
 
   try {
-    const portOf = (offset: number): number => (spec.portBase === undefined ? 0 : spec.portBase + offset);
-    const gatewayOffset = hasGateway ? 1 : 0;
-    if (spec.kind === 'monolith') {
-      configs.set('monolith', { versions: { ...spec.versions }, extraArgs: [] });
-      const plan = hostPlan('monolith', 'monolith', [...spec.models], portOf(gatewayOffset), entries.monolith);
-      plans.set('monolith', plan);
-      await supervisor.start(plan);
-    } else {
-      const servicePlans = spec.models.map((model, i) => {
-        const name = `service:${model}` as const;
-        const version = spec.versions?.[model];
-        configs.set(name, { versions: version === undefined ? {} : { [model]: version }, extraArgs: [] });
-        const plan = hostPlan(name, 'service', [model], portOf(1 + i), entries.service);
-        plans.set(name, plan);
-        return plan;
-      });
-      const results = await Promise.allSettled(servicePlans.map((plan) => supervisor.start(plan)));
-      const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failures.length > 0) throw failures[0]!.reason;
-    }
-    if (hasGateway && gatewayToken !== null) {
-      const hosts = adminUrls();
-      for (const model of spec.models) routes.set(model, hosts[model]!);
-      const nginx = spec.gateway === 'nginx' ? findNginx() : null;
+    const hosts = plan.processes.filter((p) => p.role !== 'gateway');
+    const hostPlans = hosts.map((source) => {
+      configs.set(source.name, { versions: pickVersions(spec.versions, source.models), extraArgs: [] });
+      const hostEntry = source.role === 'monolith' ? entries.monolith : entries.service;
+      const processPlan = hostPlan(source.name, source, source.port, hostEntry);
+      plans.set(source.name, processPlan);
+      return processPlan;
+    });
+    const results = await Promise.allSettled(hostPlans.map((processPlan) => supervisor.start(processPlan)));
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failures.length > 0) throw failures[0]!.reason;
+    const gatewaySource = plan.processes.find((p) => p.role === 'gateway');
+    if (gatewaySource && gatewayToken !== null) {
+      for (const [model, replicas] of Object.entries(gatewaySource.upstreamReplicas)) routes.set(model, replicas.map((name) => supervisor.get(name)!.url!));
+      const nginx = plan.gateway === 'nginx' ? findNginx() : null;
       const gatewayPlan: ProcessPlan = {
-        name: 'gateway', entry: nginx ? entries.nginxGateway : entries.gateway, port: portOf(0), fixedPort: spec.portBase !== undefined, models: [...spec.models], env, taskset, limits: null,
+        name: 'gateway', entry: nginx ? entries.nginxGateway : entries.gateway, port: gatewaySource.port, fixedPort: spec.portBase !== undefined, models: [...gatewaySource.models], env: { ...gatewaySource.env }, taskset: tasksetOf(gatewaySource.cpus), limits: null,
         buildArgs: () => {
           return [...buildGatewayArgs(spec, gatewayToken, nginx), ...buildRouteArgs(routes)];
         },
@@ -308,4 +333,11 @@ async function startLocalTopology(spec: TopologySpec, entries: ServerEntries, op
     throw error;
   }
   return topology;
+}
+
+/** The versions of the given models only. */
+function pickVersions(versions: Record<string, number> | undefined, models: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const model of models) if (versions?.[model] !== undefined) out[model] = versions[model];
+  return out;
 }
