@@ -11,6 +11,8 @@ import { defaultServerEntries } from '../../targets/local/local-target.js';
 import { createTarget, parseTargetName } from '../../targets/select-target.js';
 import { ProcessStartError } from '../../targets/local/supervisor.js';
 import type { RunningTopology, TopologySpec } from '../../targets/types.js';
+import type { Layout } from '../../targets/layout/layout-types.js';
+import { formatLayout, parseAndCheckLayout, parseLayout } from '../../targets/layout/parse-layout.js';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import { labelServedGateway, resolveGateway, type GatewaySelection } from '../../config/gateway-choice.js';
 import { ProblemList, parseInteger, parseKind, parseModels, parsePositiveNumber, parseVariant } from '../options.js';
@@ -32,6 +34,8 @@ export interface ServeOptions {
   modelRuntime?: string[];
   /** --manifest: serve the user's models (splitbench.yaml). */
   manifest?: string;
+  /** --layout: which models share which process, replicas and resources (grammar: bench/targets/layout/parse-layout.ts). */
+  layout?: string;
   store?: string;
   restart: boolean;
   json?: boolean;
@@ -39,14 +43,32 @@ export interface ServeOptions {
   target?: string;
 }
 
+/** The models a --layout names, in its order (what it serves when --models is not given). */
+function modelsOfLayoutText(text: string): string[] {
+  return parseLayout(text).draft.groups.flatMap((group) => group.models);
+}
+
+/** Reads --layout against the served models: the checked layout, or its problems added to the others. */
+function readLayoutOption(text: string, models: readonly string[], problems: ProblemList): Layout | null {
+  const check = parseAndCheckLayout(text, { models });
+  if (check.ok) return check.layout;
+  check.problems.forEach((p) => problems.add(`--layout: ${p}`));
+  return null;
+}
+
 /** Turns CLI options into a TopologySpec, reporting every problem at once (UsageError, exit 2). */
-export function buildServeSpec(kindArg: string, options: ServeOptions): TopologySpec {
+export function buildServeSpec(kindArg: string | undefined, options: ServeOptions): TopologySpec {
   const problems = new ProblemList();
-  const kind = parseKind(kindArg, problems);
-  const variant = parseVariant(options.variant, kind, problems);
+  // A layout says the grouping itself; the topology argument names one of the four named layouts.
+  if (options.layout !== undefined && (kindArg !== undefined || options.variant !== undefined)) problems.add('--layout gives the grouping itself: leave out the topology argument and --variant');
+  if (options.layout === undefined && kindArg === undefined) problems.add('expected a topology (monolith or microservices) or --layout');
+  const kind = options.layout !== undefined ? 'microservices' : kindArg === undefined ? undefined : parseKind(kindArg, problems);
+  const variant = options.layout !== undefined ? 'gateway' : parseVariant(options.variant, kind, problems);
   const { manifest, problems: manifestProblems } = readManifestOption(options.manifest);
   manifestProblems.forEach((p) => problems.add(p));
-  const models = options.models === undefined && manifest ? manifest.models.map((m) => m.entry.name) : parseModels(options.models, problems);
+  const fromLayout = options.layout !== undefined && options.models === undefined ? modelsOfLayoutText(options.layout) : null;
+  const models = fromLayout ?? (options.models === undefined && manifest ? manifest.models.map((m) => m.entry.name) : parseModels(options.models, problems));
+  const layout = options.layout !== undefined ? readLayoutOption(options.layout, models, problems) : null;
   const store = options.store ?? (manifest ? manifestStoreDir() : defaultStoreDir());
   // The manifest's models go into the store before the servers start, as a run publishes them.
   if (manifest) publishManifest(store, manifest);
@@ -72,7 +94,7 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   const adminToken = options.adminToken ?? (options.faults ? randomToken() : undefined);
   const spec: TopologySpec = {
     kind,
-    variant,
+    variant: layout?.gateway === 'none' ? 'direct' : variant,
     models,
     storeDir: store,
     threads: { intraOp, interOp: 1, uvThreadpool },
@@ -85,6 +107,11 @@ export function buildServeSpec(kindArg: string, options: ServeOptions): Topology
   if (cpuQuota !== undefined) spec.cpuQuota = cpuQuota;
   if (memoryMb !== undefined) spec.memoryLimitBytes = memoryMb * 1024 * 1024;
   spec.gateway = gateway.implementation;
+  if (layout) {
+    // A bare +gateway takes --gateway's choice (nginx when installed); +gateway=node|nginx names one.
+    const named = /\+gateway\s*=/.test(options.layout ?? '');
+    spec.layout = layout.gateway !== 'none' && !named ? { ...layout, gateway: gateway.implementation } : layout;
+  }
   if (options.runtime !== undefined) spec.runtime = options.runtime;
   if (Object.keys(modelRuntimes).length > 0) spec.modelRuntimes = modelRuntimes;
   return spec;
@@ -107,7 +134,7 @@ export function describeTopology(topology: RunningTopology, gateway: GatewaySele
   const rows = spec.models.map((model) => [model, `POST ${endpoints[model]}/v2/models/${model}/infer`, hostOf(model)]);
   const width = (i: number): number => Math.max(...rows.map((r) => r[i]!.length));
   const lines = [
-    `serving ${spec.kind} (${spec.variant}${spec.monolithGateway ? ', behind a gateway' : ''}): ${spec.models.length} model(s); ${pinning}; threads intra ${spec.threads.intraOp}/inter ${spec.threads.interOp}, UV_THREADPOOL_SIZE ${spec.threads.uvThreadpool}; limits: ${limits}`,
+    `serving ${spec.layout ? `layout ${formatLayout(spec.layout)}` : `${spec.kind} (${spec.variant}${spec.monolithGateway ? ', behind a gateway' : ''})`}: ${spec.models.length} model(s); ${pinning}; threads intra ${spec.threads.intraOp}/inter ${spec.threads.interOp}, UV_THREADPOOL_SIZE ${spec.threads.uvThreadpool}; limits: ${limits}`,
     '',
     ...rows.map((r) => `  ${r[0]!.padEnd(width(0))}  ${r[1]!.padEnd(width(1))}  ${r[2]}`),
     '',
@@ -152,7 +179,7 @@ function followEvents(topology: RunningTopology): void {
 }
 
 /** Runs `serve`: starts the topology, prints endpoints, serves until Ctrl-C, then stops and exits 0. */
-export async function runServe(kindArg: string, options: ServeOptions): Promise<void> {
+export async function runServe(kindArg: string | undefined, options: ServeOptions): Promise<void> {
   const spec = buildServeSpec(kindArg, options);
   const gateway = resolveGateway(options.gateway);
   const entries = defaultServerEntries();
@@ -166,7 +193,7 @@ export async function runServe(kindArg: string, options: ServeOptions): Promise<
   // With --manifest the docker image carries its models and every container gets the manifest.
   const manifest = options.manifest !== undefined ? activeManifest() : null;
   const { target } = await createTarget(targetName, { local, manifest, onProgress: (line) => process.stderr.write(`${line}\n`) });
-  process.stderr.write(`splitbench: starting ${spec.kind} (${spec.variant}) with ${spec.models.join(', ')}…\n`);
+  process.stderr.write(`splitbench: starting ${spec.layout ? `layout ${formatLayout(spec.layout)}` : `${spec.kind} (${spec.variant})`} with ${spec.models.join(', ')}…\n`);
   let topology: RunningTopology;
   try {
     topology = await target.start(spec);
@@ -191,9 +218,10 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('start a topology in the foreground until Ctrl-C')
-    .argument('<topology>', 'monolith | microservices')
+    .argument('[topology]', 'monolith | microservices (or give --layout)')
     .option('--variant <variant>', 'monolith: single|workers (default single); microservices: direct|gateway (default gateway)')
     .option('--models <list>', 'comma-separated model names (default: the default set; see `splitbench models`)')
+    .option('--layout <layout>', "any grouping: 'light=vad,tabular,ocr-cls:workers; det=ocr-det; rec=ocr-rec x2 +gateway' (groups of models, replicas xN, cpus= quota= mem= per group; README, \"Layouts\")")
     .option('--faults', 'enable fault arming on the model servers (needs an admin token; one is generated if missing)')
     .option('--admin-token <token>', 'token for /admin/* and the repository API')
     .option('--cpus <n>', 'pin every server process to n CPUs (taskset), leaving CPU 0 to the load generator when possible')
@@ -211,5 +239,5 @@ export function registerServeCommand(program: Command): void {
     .option('--json', 'print the endpoints as one JSON object')
     .option('--verbose', 'forward server output to stderr')
     .option('--target <name>', 'local (processes) or docker (one container per process on DOCKER_HOST)', 'local')
-    .action((kind: string, options: ServeOptions) => runServe(kind, options));
+    .action((kind: string | undefined, options: ServeOptions) => runServe(kind, options));
 }

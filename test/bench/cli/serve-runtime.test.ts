@@ -39,3 +39,37 @@ describe('serve --runtime', () => {
     expect(result.stderr).toMatch(/--runtime: unknown runtime "ort-0\.1"; expected one of: ort-1\.17, ort-1\.22, ort-1\.30/);
   }, 30_000);
 });
+
+describe('serve --layout', () => {
+  it('exits 2 listing every problem of a layout at once, and refuses a topology given beside it', async () => {
+    const result = await runCli(['serve', 'monolith', '--layout', 'light=vad,tabular; cls=ocr-cls x2; rec=ocr-rec x0']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--layout gives the grouping itself: leave out the topology argument and --variant/);
+    expect(result.stderr).toMatch(/--layout: .*"cls" with several replicas: expected a gateway/);
+    expect(result.stderr).toMatch(/--layout: group "rec": replicas expected an integer ≥ 1, received 0/);
+    expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+  }, 30_000);
+
+  it('serves a mixed layout: the shared group, both replicas and the gateway, every model answering through it', async () => {
+    const child = execa(process.execPath, [CLI, 'serve', '--layout', 'light=vad,tabular; cls=ocr-cls x2 +gateway=node', '--json'], { reject: false, timeout: 90_000 });
+    let stdout = '';
+    const described = new Promise<{ endpoints: Record<string, string>; processes: { name: string }[] }>((resolve) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('\n')) resolve(JSON.parse(stdout.split('\n')[0]!) as { endpoints: Record<string, string>; processes: { name: string }[] });
+      });
+    });
+    try {
+      const topology = await described;
+      expect(topology.processes.map((p) => p.name).sort()).toEqual(['gateway', 'service:cls', 'service:cls@2', 'service:light']);
+      const body = JSON.stringify({ inputs: [{ name: 'features', datatype: 'FP32', shape: [1, 32], data: new Array(32).fill(0.1) }] });
+      const response = await fetch(topology.endpoints.tabular!, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(response.status).toBe(200);
+      expect(new Set(Object.values(topology.endpoints).map((url) => new URL(url).port)).size).toBe(1);
+    } finally {
+      child.kill('SIGINT');
+      await child;
+    }
+    expect(child.exitCode).toBe(0);
+  }, 100_000);
+});
