@@ -146,15 +146,16 @@ function splitList(value: string): string[] {
 function settingsForModels(definition: ProfileDefinition, models: readonly string[], targets: ManifestTargets): ProfileSettings {
   const firstLight = models.find((m) => findModel(m)?.weightClass === 'light') ?? models[0]!;
   const inRun = (name: string | undefined) => (name !== undefined && models.includes(name) ? name : undefined);
-  const faultTargets = definition.fault.targets === 'every-model' ? [...models] : (targets.fault ?? []).filter((m) => models.includes(m));
-  const { targets: _targets, ...fault } = definition.fault;
+  const { fault: { targets: faultTargetKind, ...fault }, ...rest } = structuredClone(definition);
+  const faultTargets = faultTargetKind === 'every-model' ? [...models] : (targets.fault ?? []).filter((m) => models.includes(m));
   const targetModels = faultTargets.length > 0 ? faultTargets : [firstLight];
   return {
-    ...structuredClone(definition),
-    latency: { ...structuredClone(definition.latency), rates: Object.fromEntries(models.map((m) => [m, findModel(m)?.rateRps ?? 1])) },
-    redeploy: { ...structuredClone(definition.redeploy), targetModel: inRun(targets.redeploy) ?? firstLight },
-    fault: { ...structuredClone(fault), targetModels, kindTarget: (targets.fault ?? []).find((m) => targetModels.includes(m)) ?? targetModels[0]! },
-    diagnose: { ...structuredClone(definition.diagnose), targetModel: inRun(targets.diagnose) ?? firstLight },
+    ...rest,
+    // Only known models reach here (the caller filters), each with its manifest rate.
+    latency: { ...rest.latency, rates: Object.fromEntries(models.map((m) => [m, findModel(m)!.rateRps])) },
+    redeploy: { ...rest.redeploy, targetModel: inRun(targets.redeploy) ?? firstLight },
+    fault: { ...fault, targetModels, kindTarget: (targets.fault ?? []).find((m) => targetModels.includes(m)) ?? targetModels[0]! },
+    diagnose: { ...rest.diagnose, targetModel: inRun(targets.diagnose) ?? firstLight },
   };
 }
 

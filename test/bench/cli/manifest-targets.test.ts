@@ -10,7 +10,7 @@ import { IMAGE_MODEL_SET_LABEL, IMAGE_MODELS_LABEL, manifestModelSet } from '../
 import { readManifest } from '../../../models/manifest/read-manifest.js';
 import { generateParametricModel } from '../../../models/synthetic/generators.js';
 import { writeIdentityModel } from '../../models/identity-model.js';
-import { ensureCompiled, ROOT } from '../targets/local/helpers.js';
+import { ensureCompiled, readFirstLine, ROOT } from '../targets/local/helpers.js';
 
 const CLI = join(ROOT, 'dist/bench/cli/main.js');
 const engine = await connectEngine(2000).catch(() => null);
@@ -45,16 +45,7 @@ async function runCli(args: string[], timeout = 120_000): Promise<{ exitCode: nu
 async function serve(args: string[]): Promise<Record<string, string>> {
   const child = execa(process.execPath, [CLI, 'serve', ...args, '--manifest', MANIFEST, '--store', store, '--json'], { cwd: ROOT, reject: false, env: { DOCKER_HOST: process.env.DOCKER_HOST ?? '' } });
   servers.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    void child.then(() => reject(new Error(`serve ${args.join(' ')} exited before it served: ${stderr}`)));
-  });
+  const line = await readFirstLine(child, `serve ${args.join(' ')}`);
   return (JSON.parse(line) as { endpoints: Record<string, string> }).endpoints;
 }
 

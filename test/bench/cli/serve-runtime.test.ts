@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, ensureCompiled } from '../targets/local/helpers.js';
+import { ROOT, ensureCompiled, readFirstLine } from '../targets/local/helpers.js';
 
 const CLI = join(ROOT, 'dist', 'bench', 'cli', 'main.js');
 
@@ -52,13 +52,7 @@ describe('serve --layout', () => {
 
   it('serves a mixed layout: the shared group, both replicas and the gateway, every model answering through it', async () => {
     const child = execa(process.execPath, [CLI, 'serve', '--layout', 'light=vad,tabular; cls=ocr-cls x2 +gateway=node', '--json'], { reject: false, timeout: 90_000 });
-    let stdout = '';
-    const described = new Promise<{ endpoints: Record<string, string>; processes: { name: string }[] }>((resolve) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('\n')) resolve(JSON.parse(stdout.split('\n')[0]!) as { endpoints: Record<string, string>; processes: { name: string }[] });
-      });
-    });
+    const described = readFirstLine(child, 'serve --layout').then((line) => JSON.parse(line) as { endpoints: Record<string, string>; processes: { name: string }[] });
     try {
       const topology = await described;
       expect(topology.processes.map((p) => p.name).sort()).toEqual(['gateway', 'service:cls', 'service:cls@2', 'service:light']);

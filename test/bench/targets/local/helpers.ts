@@ -76,3 +76,24 @@ export function ensureCompiled(): void {
   if (!stale) return;
   spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
 }
+
+/** A child process as execa starts it: its stdout/stderr streams and its end. */
+interface LineSource {
+  stdout: NodeJS.ReadableStream | null;
+  stderr: NodeJS.ReadableStream | null;
+  then(onEnd: () => void): unknown;
+}
+
+/** The first line a CLI prints on stdout; rejects with its stderr when it exits first (a server command that serves until a signal). */
+export function readFirstLine(child: LineSource, what: string): Promise<string> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    void child.then(() => reject(new Error(`${what} exited before printing its first line: ${stderr}`)));
+  });
+}
